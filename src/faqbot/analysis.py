@@ -1,0 +1,395 @@
+"""The German analyzer: a pipeline of small named filters, used at index and at query time.
+
+    analyzer = GermanAnalyzer(lexicon)
+    [t.text for t in analyzer("Bürgergeldantrag stellen")]
+
+The steps, in order:
+
+1. ``WordTokenizer``      words and numbers, hyphenated compounds split at the hyphen
+2. ``LowercaseFilter``    "Bürgergeld" -> "bürgergeld"
+3. ``UmlautFolding``      "bürgergeld", "buergergeld", "burgergeld" -> "burgergeld"
+4. ``SynonymFilter``      query time only: "hartz 4" -> also "burgergeld"
+5. ``TypoCorrector``      query time only: "jobcenetr" -> "jobcenter" (lexicon words)
+6. ``Decompounder``       "burgergeldantrag" -> also "burgergeld", "antrag"
+7. ``GermanStopFilter``   drops "wie", "ich", "das", ...
+8. ``GermanStemFilter``   "kosten" -> "kost"
+
+Steps that need corpus knowledge (synonyms, vocabulary) read it from a ``Lexicon`` held outside
+the filters, because Whoosh pickles the analyzer into the index schema: filters pickle without
+their lexicon and get it back when the index is opened (see ``faqbot.index``).
+
+Each token carries ``origin`` ("word", "part", "synonym", "typo") and ``weight`` so that the
+query builder can trust an expansion less than a word the citizen typed, and ``group``, the
+position of the typed word it came from, so that coverage is counted per typed word.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+from whoosh.analysis import Composable, Filter, Token, Tokenizer
+from whoosh.lang import stemmer_for_language, stopwords_for_language
+from wordfreq import zipf_frequency
+
+# Weights of expanded tokens relative to a word as typed.
+WEIGHTS = {"word": 1.0, "typo": 0.9, "synonym": 0.7, "part": 0.6}
+
+
+def fold(text: str) -> str:
+    """Lower-case and fold umlauts and ß the way citizens type them.
+
+    >>> fold("Bürgergeld"), fold("Buergergeld"), fold("Burgergeld"), fold("Straße")
+    ('burgergeld', 'burgergeld', 'burgergeld', 'strasse')
+    """
+    text = text.lower()
+    text = text.replace("ä", "a").replace("ö", "o").replace("ü", "u").replace("ß", "ss")
+    text = text.replace("ae", "a").replace("oe", "o").replace("ue", "u")
+    # Other accents (é, à, ...) lose their marks.
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+@dataclass
+class Lexicon:
+    """What the analyzer knows of the corpus: its words and the synonym table.
+
+    ``words`` are folded surface forms seen in the content; ``synonyms`` maps a folded phrase
+    (a tuple of words) to the folded words it also means.
+    """
+
+    words: set[str] = field(default_factory=set)
+    synonyms: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._sorted: list[str] | None = None
+        self._split_cache: dict[str, list[str] | None] = {}
+        self._typo_cache: dict[str, str | None] = {}
+        self.max_phrase = max((len(k) for k in self.synonyms), default=1)
+
+    def known(self, word: str) -> bool:
+        return word in self.words
+
+    @property
+    def sorted_words(self) -> list[str]:
+        if self._sorted is None:
+            self._sorted = sorted(w for w in self.words if len(w) >= 3 and not w.isdigit())
+        return self._sorted
+
+    # Decompounding -------------------------------------------------------------------------
+    LINKS = ("", "s", "es", "n", "en", "e")
+    MIN_PART = 3
+
+    def _stem_known(self, part: str) -> bool:
+        if len(part) < self.MIN_PART:
+            return False
+        if part in self.words:
+            return True
+        # "miet" in "mietschulden" is "miete" without its e
+        return part + "e" in self.words or part + "en" in self.words
+
+    def split(self, word: str) -> list[str] | None:
+        """Split a compound into known parts, or None when it is no compound we know.
+
+        >>> Lexicon({"burgergeld", "antrag"}).split("burgergeldantrag")
+        ['burgergeld', 'antrag']
+        """
+        if word in self._split_cache:
+            return self._split_cache[word]
+        result = self._split(word, depth=0)
+        self._split_cache[word] = result
+        return result
+
+    def _split(self, word: str, depth: int) -> list[str] | None:
+        if depth > 3 or len(word) < 2 * self.MIN_PART:
+            return None
+        best: list[str] | None = None
+        # Prefer the longest known head, then the fewest parts.
+        for i in range(len(word) - self.MIN_PART, self.MIN_PART - 1, -1):
+            head, tail = word[:i], word[i:]
+            head_word = None
+            for link in self.LINKS:
+                if link and not head.endswith(link):
+                    continue
+                stem = head[: len(head) - len(link)] if link else head
+                if self._stem_known(stem):
+                    head_word = stem if stem in self.words else head
+                    break
+            if head_word is None:
+                continue
+            if self._stem_known(tail):
+                candidate = [head_word, tail]
+            else:
+                rest = self._split(tail, depth + 1)
+                if rest is None:
+                    continue
+                candidate = [head_word, *rest]
+            if best is None or len(candidate) < len(best):
+                best = candidate
+                if len(best) == 2:
+                    break
+        return best
+
+    # Typo correction -----------------------------------------------------------------------
+    def correct(self, word: str) -> str | None:
+        """The lexicon word a typo most likely meant, or None.
+
+        Allows one edit in words of 4-7 letters and two in longer ones.
+        """
+        if word in self._typo_cache:
+            return self._typo_cache[word]
+        result = None
+        if len(word) >= 4 and not any(ch.isdigit() for ch in word):
+            max_edits = 1 if len(word) <= 7 else 2
+            candidates = [w for w in self.sorted_words if abs(len(w) - len(word)) <= max_edits]
+            found = process.extractOne(
+                word, candidates, scorer=Levenshtein.distance, score_cutoff=max_edits
+            )
+            if found is not None:
+                result = found[0]
+        if len(self._typo_cache) < 50_000:
+            self._typo_cache[word] = result
+        return result
+
+
+def is_common_german(word: str) -> bool:
+    """True for words common in German text at large (wordfreq's Zipf scale >= 3)."""
+    return zipf_frequency(word, "de") >= COMMON_ZIPF
+
+
+COMMON_ZIPF = 3.0
+
+
+# The lexicon the filters consult, per thread (a context variable): an index build and a
+# request answered from another index generation each see their own. Filters pickled into a
+# Whoosh schema carry none of it.
+_LEXICON: ContextVar[Lexicon] = ContextVar("faqbot_lexicon", default=Lexicon())
+
+
+@contextmanager
+def using_lexicon(lexicon: Lexicon) -> Iterator[Lexicon]:
+    """Make ``lexicon`` the one the analysis filters consult inside the ``with`` block."""
+    token = _LEXICON.set(lexicon)
+    try:
+        yield lexicon
+    finally:
+        _LEXICON.reset(token)
+
+
+def current_lexicon() -> Lexicon:
+    return _LEXICON.get()
+
+
+def _copy(token: Token, text: str, origin: str, group: int) -> Token:
+    new = token.copy()
+    new.text = text
+    new.origin = origin
+    new.weight = WEIGHTS[origin]
+    new.group = group
+    return new
+
+
+class WordTokenizer(Tokenizer):
+    """Words and numbers; "Job-Turbo" gives "Job" and "Turbo", "§ 48a" gives "48a"."""
+
+    expression = re.compile(r"\w+", re.UNICODE)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False,
+                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
+                 start_char: int = 0, mode: str = "", **kwargs) -> Iterator[Token]:
+        for pos, match in enumerate(self.expression.finditer(value)):
+            word = match.group(0).replace("_", "")
+            if not word:
+                continue
+            t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+            t.text = word
+            t.boost = 1.0
+            t.stopped = False
+            t.origin = "word"
+            t.weight = 1.0
+            t.group = pos
+            if keeporiginal:
+                t.original = word
+            if positions:
+                t.pos = start_pos + pos
+            if chars:
+                t.startchar = start_char + match.start()
+                t.endchar = start_char + match.end()
+            yield t
+
+
+class LowercaseFilter(Filter):
+    """Lower-cases each token."""
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        for t in tokens:
+            t.text = t.text.lower()
+            t.typed = t.text
+            yield t
+
+
+class UmlautFolding(Filter):
+    """Folds ä/ae, ö/oe, ü/ue to a, o, u and ß to ss, so all spellings meet.
+
+    >>> [t.text for t in (WordTokenizer() | UmlautFolding())("Bürgergeld Buergergeld Burgergeld")]
+    ['burgergeld', 'burgergeld', 'burgergeld']
+    """
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        for t in tokens:
+            t.text = fold(t.text)
+            yield t
+
+
+class SynonymFilter(Filter):
+    """At query time, adds the content's word for an old or everyday word or phrase.
+
+    "hartz 4" also gives "burgergeld", "amt" also "jobcenter". The typed words stay. At index
+    time the filter does nothing: the content's own words are what they are.
+    """
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        lex = _LEXICON.get()
+        buffered = []
+        for t in tokens:
+            if t.mode != "query" or not lex.synonyms:
+                yield t
+                continue
+            buffered.append(t.copy())
+        if not buffered:
+            return
+        words = [t.text for t in buffered]
+        expansions: dict[int, list[str]] = {}
+        i = 0
+        while i < len(words):
+            for n in range(min(lex.max_phrase, len(words) - i), 0, -1):
+                phrase = tuple(words[i:i + n])
+                if phrase in lex.synonyms:
+                    expansions.setdefault(i + n - 1, []).extend(lex.synonyms[phrase])
+                    for k in range(i + 1, i + n):
+                        buffered[k].group = buffered[i].group
+                    i += n - 1
+                    break
+            i += 1
+        for index, t in enumerate(buffered):
+            yield t
+            for text in expansions.get(index, []):
+                if text != t.text:
+                    yield _copy(t, text, "synonym", t.group)
+
+
+class TypoCorrector(Filter):
+    """At query time, replaces a word the corpus does not know by its nearest lexicon word.
+
+    Words the corpus knows, compounds of known words, numbers, short words and common German
+    words ("morgen" is no typo of "sorgen") stay as typed.
+    """
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        lex = _LEXICON.get()
+        for t in tokens:
+            if (t.mode != "query" or t.origin != "word" or not lex.words
+                    or lex.known(t.text) or t.text in STOP_WORDS or lex.split(t.text)
+                    or is_common_german(getattr(t, "typed", t.text))):
+                yield t
+                continue
+            corrected = lex.correct(t.text)
+            if corrected is None:
+                yield t
+            else:
+                yield _copy(t, corrected, "typo", t.group)
+
+
+class Decompounder(Filter):
+    """Adds the parts of a compound made of corpus words, keeping the whole word.
+
+    "weiterbewilligungsantrag" -> "weiterbewilligungsantrag", "weiterbewilligung", "antrag"
+
+    At index time every compound is split; at query time only words the corpus does not know
+    as a whole ("bürgergeldantrag"), never synonyms the SynonymFilter added.
+    """
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        lex = _LEXICON.get()
+        for t in tokens:
+            yield t
+            if len(t.text) < 2 * Lexicon.MIN_PART or not lex.words:
+                continue
+            if t.mode == "query" and (t.origin == "synonym" or lex.known(t.text)):
+                continue
+            parts = lex.split(t.text)
+            if parts:
+                for part in parts:
+                    yield _copy(t, part, "part", t.group)
+
+
+# German stop words from Whoosh's list, folded, plus chat filler that carries no topic.
+CHAT_FILLER = """
+    hallo hi hey bitte danke dank gibt gibts gib geht gehts wer wann wieviel wieviele wievel
+    welche welcher welches welchen ne nen mal eigentlich genau ok okay ja nein frage fragen
+    moechte mochte mocht wuerde wurde wurd brauche kriege krieg kriegt bekomme bekommt
+    kann konnen koennen darf durfen muss mussen man leute jemand etwas was wo wie warum weshalb
+    hab habe hast hat haben bin bist ist sind war sein mein meine meiner meinem meinen dass
+    gerade schon jetzt immer noch nur sehr viel viele mehr weniger gut
+""".split()
+STOP_WORDS = frozenset(fold(w) for w in stopwords_for_language("de")) | frozenset(CHAT_FILLER)
+
+
+class GermanStopFilter(Filter):
+    """Drops German function words and chat filler ("wie", "ich", "bitte", ...)."""
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        for t in tokens:
+            if t.text not in STOP_WORDS and t.text:
+                yield t
+
+
+class GermanStemFilter(Filter):
+    """Reduces a word to its Snowball stem: "kosten" -> "kost", "kindern" -> "kind"."""
+
+    def __init__(self) -> None:
+        self._stem = None
+
+    def __getstate__(self) -> dict:
+        return {}
+
+    def __setstate__(self, state: dict) -> None:
+        self._stem = None
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def stem(self, word: str) -> str:
+        if self._stem is None:
+            self._stem = stemmer_for_language("de")
+        return self._stem(word) if not word.isdigit() else word
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        for t in tokens:
+            t.text = self.stem(t.text)
+            yield t
+
+
+def GermanAnalyzer() -> Composable:
+    """The whole pipeline, the same object for index and query time (filters check the mode)."""
+    return (WordTokenizer() | LowercaseFilter() | UmlautFolding() | SynonymFilter()
+            | TypoCorrector() | Decompounder() | GermanStopFilter() | GermanStemFilter())
+
+
+def analyse(text: str, lexicon: Lexicon, mode: str = "query") -> list[Token]:
+    """Run the pipeline over ``text`` with ``lexicon`` and return copies of its tokens."""
+    with using_lexicon(lexicon):
+        return [t.copy() for t in GermanAnalyzer()(text, mode=mode)]
+
+
+def words_of(text: str) -> list[str]:
+    """Folded surface words of ``text``, for building the lexicon."""
+    return [fold(m.group(0)) for m in WordTokenizer.expression.finditer(text)]

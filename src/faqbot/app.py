@@ -1,0 +1,51 @@
+"""The Flask app factory."""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from .settings import DEFAULTS, resolve_path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+log = logging.getLogger("faqbot")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Make the app: settings, the search engine on the live index, one blueprint per audience."""
+    app = Flask(__name__, instance_relative_config=True,
+                template_folder=str(PROJECT_ROOT / "templates"), static_folder=None)
+    app.config.from_mapping(DEFAULTS)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    else:
+        app.config.update(test_config)
+    app.config.from_prefixed_env("FAQBOT")
+    base = Path(os.getcwd())
+    app.config["CONTENT_DIR"] = resolve_path(app.config["CONTENT_DIR"], base)
+    app.config["INDEX_DIR"] = resolve_path(app.config["INDEX_DIR"], base)
+    app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_BODY_BYTES"])
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+
+    @app.template_filter("stand_date")
+    def stand_date(value: str) -> str:
+        year, month, day = str(value).split("-")
+        return f"{day}.{month}.{year}"
+
+    from .search import SearchEngine
+    app.extensions["faqbot.engine"] = SearchEngine(app.config["INDEX_DIR"])
+
+    from .web import api, items, security
+    security.init_app(app)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(items.bp)
+    try:
+        from .web import chat
+    except ImportError:
+        chat = None
+    if chat is not None:
+        app.register_blueprint(chat.bp)
+    return app

@@ -1,0 +1,246 @@
+"""From a citizen's question to an answer, top to bottom:
+
+    normalise -> (follow-up?) -> analyse -> search -> blend -> decide
+
+``answer_question(engine, question, history)`` returns an ``Answer``: up to five ranked
+passages, verbatim, with a confidence, or ``answered=False`` with suggestions.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from .analysis import STOP_WORDS, analyse, fold, words_of
+from .redact import redact, strip_placeholders
+from .search import Candidate, QueryTerm, SearchEngine, Snapshot, fuzzy_key
+
+MAX_QUESTION_CHARS = 500
+MAX_ANSWERS = 5
+MAX_SUGGESTIONS = 3
+
+# How the final score is blended (see docs/quality.md for how these were measured).
+W_COVERAGE = 0.5   # share of the typed words (idf-weighted) the passage matches
+W_BM25 = 0.3       # BM25F score relative to the best candidate's
+W_FUZZY = 0.2      # rapidfuzz similarity of the question to the item's title/questions
+
+# Below this confidence the assistant declines.
+THRESHOLD = 0.55
+# Further answers must reach this share of the best answer's score to be shown.
+RELATIVE_CUTOFF = 0.6
+
+# A follow-up like "und für Kinder?" starts with one of these, or is very short.
+FOLLOW_UP_START = re.compile(
+    r"^(und|aber|auch|oder|was ist mit|wie ist es mit|gilt das|und wenn|wenn|wie lange|"
+    r"wie oft|wann|wo|wieviel|wie viel|ab wann|bis wann|für|fuer|bei)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked passage of an answer."""
+
+    id: str
+    item_id: str
+    kind: str
+    title: str
+    item_title: str
+    passage: str
+    anchor: str
+    source: str
+    stand: str
+    score: float
+    coverage: float
+    bm25: float
+    fuzzy: float
+    matched: tuple[str, ...] = ()
+    field_scores: dict = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answered: bool
+    confidence: float
+    hits: tuple[Hit, ...]
+    suggestions: tuple[Suggestion, ...] = ()
+    searched: str = ""                     # the text actually searched (after follow-up merge)
+    terms: tuple[QueryTerm, ...] = ()      # the analysed query, for staff
+    reason: str = ""                       # why it was declined, for staff
+    threshold: float = THRESHOLD
+
+
+class QuestionError(ValueError):
+    """The question cannot be asked (empty or too long); the message says why, in German."""
+
+
+def normalise(question: str) -> str:
+    """Unicode NFC, no control characters, single spaces. Raises ``QuestionError``."""
+    if not isinstance(question, str):
+        raise QuestionError("Die Frage muss ein Text sein.")
+    text = unicodedata.normalize("NFKC", question)
+    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    text = " ".join(text.split())
+    if not text:
+        raise QuestionError("Bitte geben Sie eine Frage ein.")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise QuestionError(f"Die Frage ist zu lang (höchstens {MAX_QUESTION_CHARS} Zeichen).")
+    return text
+
+
+def query_terms(text: str, snapshot: Snapshot, weight: float = 1.0,
+                group_offset: int = 0) -> list[QueryTerm]:
+    """Analyse ``text`` into weighted query terms (folding, synonyms, typos, compounds, stems)."""
+    tokens = analyse(strip_placeholders(text), snapshot.lexicon, mode="query")
+    return [QueryTerm(text=t.text, weight=round(t.weight * weight, 3),
+                      group=t.group + group_offset, origin=t.origin) for t in tokens]
+
+
+def is_follow_up(question: str, terms: list[QueryTerm]) -> bool:
+    groups = {t.group for t in terms}
+    return bool(FOLLOW_UP_START.match(question)) and len(groups) <= 3 or len(groups) <= 1
+
+
+def coverage(terms: list[QueryTerm], matched: set[str], snapshot: Snapshot) -> float:
+    """Idf-weighted share of the typed words (groups) that a passage matches.
+
+    A typed word counts fully when it matches itself, by its weight when a synonym or typo
+    correction matches, and by the matched share of its parts when it is a compound.
+    """
+    groups: dict[int, list[QueryTerm]] = {}
+    for t in terms:
+        groups.setdefault(t.group, []).append(t)
+    total = got = 0.0
+    for members in groups.values():
+        typed = [m for m in members if m.origin == "word"] or members
+        scale = max(m.weight for m in typed)
+        importance = max(snapshot.idf(m.text) for m in typed) * scale
+        total += importance
+        best = max((m.weight for m in members if m.origin != "part" and m.text in matched),
+                   default=0.0)
+        parts = {m.text for m in members if m.origin == "part"}
+        if parts:
+            share = sum(snapshot.idf(p) for p in parts if p in matched) / sum(snapshot.idf(p) for p in parts)
+            best = max(best, share * 0.9 * scale)
+        got += importance * min(best / scale, 1.0)
+    return got / total if total else 0.0
+
+
+def fuzzy_scores(text: str, snapshot: Snapshot) -> dict[str, float]:
+    """Best rapidfuzz similarity (0..1) of the question to each item's title or questions."""
+    key = fuzzy_key(text)
+    scores: dict[str, float] = {}
+    if not key:
+        return scores
+    choices = [c for _, c in snapshot.fuzzy_choices]
+    for _, score, index in process.extract(key, choices, scorer=fuzz.token_sort_ratio,
+                                           limit=30, score_cutoff=50):
+        pid = snapshot.fuzzy_choices[index][0]
+        scores[pid] = max(scores.get(pid, 0.0), score / 100)
+    return scores
+
+
+def suggestions_for(text: str, snapshot: Snapshot, exclude: set[str] = frozenset()) -> tuple[Suggestion, ...]:
+    """The FAQ titles closest to ``text``, for a declined question."""
+    key = fuzzy_key(text)
+    found: list[Suggestion] = []
+    if key:
+        faq = [(pid, c) for pid, c in snapshot.fuzzy_choices if snapshot.records[pid]["kind"] == "faq"]
+        for _, _, index in process.extract(key, [c for _, c in faq], scorer=fuzz.token_set_ratio,
+                                           limit=20):
+            pid = faq[index][0]
+            if pid not in exclude and all(s.id != pid for s in found):
+                found.append(Suggestion(pid, snapshot.records[pid]["title"]))
+            if len(found) == MAX_SUGGESTIONS:
+                break
+    return tuple(found)
+
+
+def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot) -> list[Hit]:
+    candidates: dict[str, Candidate] = {c.id: c for c in snapshot.search(terms, limit=30)}
+    fuzzy = fuzzy_scores(text, snapshot)
+    for pid in fuzzy:
+        if pid not in candidates:
+            candidates[pid] = Candidate(id=pid, record=snapshot.records[pid], bm25=0.0)
+    if not candidates:
+        return []
+    top_bm25 = max(c.bm25 for c in candidates.values()) or 1.0
+    hits = []
+    for c in candidates.values():
+        cov = coverage(terms, c.matched, snapshot)
+        fz = fuzzy.get(c.id, 0.0)
+        score = W_COVERAGE * cov + W_BM25 * (c.bm25 / top_bm25) + W_FUZZY * fz
+        r = c.record
+        hits.append(Hit(id=c.id, item_id=r["item_id"], kind=r["kind"], title=r["title"],
+                        item_title=r["item_title"], passage=r["text"], anchor=r["anchor"],
+                        source=r["source"], stand=r["stand"], score=round(score, 4),
+                        coverage=round(cov, 4), bm25=round(c.bm25, 4), fuzzy=round(fz, 4),
+                        matched=tuple(sorted(c.matched)), field_scores=c.field_scores))
+    hits.sort(key=lambda h: (-h.score, h.id))
+    return hits
+
+
+def answer_question(engine: SearchEngine, question: str,
+                    history: list[str] | tuple[str, ...] = ()) -> Answer:
+    """Answer ``question``; ``history`` holds the chat's earlier questions, latest last."""
+    text = normalise(question)
+    snapshot = engine.snapshot()
+    searched = redact(text)
+    terms = query_terms(searched, snapshot)
+
+    previous = [normalise(h) for h in history if isinstance(h, str) and h.strip()][-1:]
+    if previous and is_follow_up(text, terms):
+        before = redact(previous[0])
+        offset = 1000
+        terms = terms + query_terms(before, snapshot, weight=0.6, group_offset=offset)
+        searched = f"{before} {searched}"
+
+    if not terms:
+        return Answer(question=text, answered=False, confidence=0.0, hits=(),
+                      suggestions=suggestions_for(searched, snapshot), searched=searched,
+                      reason="Die Frage enthält keine Suchbegriffe.")
+    hits = rank(terms, searched, snapshot)
+    if not hits:
+        return Answer(question=text, answered=False, confidence=0.0, hits=(),
+                      suggestions=suggestions_for(searched, snapshot), searched=searched,
+                      terms=tuple(terms), reason="Kein Eintrag enthält einen der Suchbegriffe.")
+    best = hits[0]
+    confidence = best.score
+    if confidence < THRESHOLD:
+        return Answer(question=text, answered=False, confidence=confidence, hits=tuple(hits[:MAX_ANSWERS]),
+                      suggestions=suggestions_for(searched, snapshot), searched=searched,
+                      terms=tuple(terms),
+                      reason=f"Die Sicherheit {confidence:.2f} liegt unter der Schwelle {THRESHOLD:.2f}.")
+    shown = [h for h in hits if h.score >= RELATIVE_CUTOFF * best.score][:MAX_ANSWERS]
+    return Answer(question=text, answered=True, confidence=confidence, hits=tuple(shown),
+                  searched=searched, terms=tuple(terms))
+
+
+def item_url(item_id: str, anchor: str = "") -> str:
+    """The assistant's own page for an item (and passage)."""
+    return f"/inhalt/{item_id}" + (f"#{anchor}" if anchor else "")
+
+
+def answer_json(answer: Answer) -> dict:
+    """The API's JSON for an answer (see ``/api/openapi.json``)."""
+    hits = answer.hits if answer.answered else ()
+    return {
+        "question": answer.question,
+        "answered": answer.answered,
+        "confidence": round(answer.confidence, 3),
+        "answers": [
+            {"id": h.id, "kind": h.kind, "title": h.title, "passage": h.passage,
+             "url": item_url(h.item_id, h.anchor), "source": h.source, "stand": h.stand,
+             "score": round(h.score, 3)}
+            for h in hits
+        ],
+        "suggestions": [{"id": s.id, "title": s.title, "url": item_url(s.id)}
+                        for s in answer.suggestions],
+    }

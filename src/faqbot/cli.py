@@ -1,0 +1,263 @@
+"""The ``faqbot`` command line: check, reindex, ask, eval, import, serve."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .settings import DEFAULTS, resolve_path
+
+
+class FaqbotUsageError(click.UsageError):
+    """A CLI error whose message says what to do."""
+
+
+def _paths(content: str | None, index: str | None) -> tuple[Path, Path]:
+    import os
+
+    base = Path.cwd()
+    content_dir = resolve_path(content or os.environ.get("FAQBOT_CONTENT_DIR") or DEFAULTS["CONTENT_DIR"], base)
+    index_dir = resolve_path(index or os.environ.get("FAQBOT_INDEX_DIR") or DEFAULTS["INDEX_DIR"], base)
+    return content_dir, index_dir
+
+
+content_option = click.option("--content", "content", metavar="DIR",
+                              help="Inhaltsordner (Standard: ./content oder FAQBOT_CONTENT_DIR).")
+index_option = click.option("--index", "index", metavar="DIR",
+                            help="Indexordner (Standard: ./index oder FAQBOT_INDEX_DIR).")
+
+
+@click.group()
+def cli() -> None:
+    """faqbot: beantwortet Fragen zum Bürgergeld aus den freigegebenen Inhalten."""
+
+
+@cli.command()
+@content_option
+def check(content: str | None) -> None:
+    """Prüft alle Inhalte und nennt jedes Problem mit Datei und Zeile."""
+    from .content import ContentError, load_content
+    from .synonyms import load_synonyms
+
+    content_dir, _ = _paths(content, None)
+    problems = []
+    items = []
+    try:
+        items = load_content(content_dir)
+    except ContentError as exc:
+        problems.extend(exc.problems)
+    try:
+        load_synonyms(content_dir)
+    except ContentError as exc:
+        problems.extend(exc.problems)
+    qfile = content_dir / "questions.yaml"
+    if qfile.exists():
+        from .evaluation import load_question_set
+
+        try:
+            qset = load_question_set(qfile)
+            ids = {i.id for i in items} | {p.id for i in items for p in i.passages}
+            if items and not problems:
+                from .content import Problem
+                for q in qset.questions:
+                    for e in q.expect:
+                        if e not in ids:
+                            problems.append(Problem("content/questions.yaml", q.line,
+                                                    f"erwartete Kennung '{e}' gibt es nicht"))
+        except ContentError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        for p in problems:
+            click.echo(str(p), err=True)
+        click.echo(f"{len(problems)} Problem(e) gefunden.", err=True)
+        sys.exit(1)
+    passages = sum(len(i.passages) for i in items)
+    click.echo(f"Inhalte in Ordnung: {len(items)} Einträge, {passages} Passagen.")
+
+
+@cli.command()
+@content_option
+@index_option
+@click.option("--quiet", is_flag=True, help="Ohne Fortschrittsbalken.")
+def reindex(content: str | None, index: str | None, quiet: bool) -> None:
+    """Baut den Index neu und schaltet ihn erst danach live (ohne Neustart des Servers)."""
+    from .content import ContentError
+    from .index import ReindexRunning, build_index
+
+    content_dir, index_dir = _paths(content, index)
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if quiet:
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, label="Indexiere Passagen", file=sys.stderr)
+            bar.__enter__()
+        bar.update(1)
+
+    try:
+        result = build_index(content_dir, index_dir, progress=progress)
+    except ContentError as exc:
+        for p in exc.problems:
+            click.echo(str(p), err=True)
+        click.echo("Reindex abgebrochen: der bisherige Index bleibt in Betrieb.", err=True)
+        sys.exit(1)
+    except ReindexRunning as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    click.echo(f"Index {result.generation} ist live: {result.items} Einträge, "
+               f"{result.passages} Passagen, {result.seconds:.2f} s.")
+
+
+def _engine(content: str | None, index: str | None):
+    from .index import build_index, index_exists
+    from .search import SearchEngine
+
+    content_dir, index_dir = _paths(content, index)
+    if not index_exists(index_dir):
+        click.echo("Kein Index vorhanden, baue ihn aus den Inhalten ...", err=True)
+        build_index(content_dir, index_dir)
+    return SearchEngine(index_dir)
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--history", multiple=True, help="Frühere Frage desselben Chats (mehrfach möglich).")
+@click.option("--json", "as_json", is_flag=True, help="Antwort als JSON wie /api/ask.")
+@content_option
+@index_option
+def ask(question: str, history: tuple[str, ...], as_json: bool, content: str | None,
+        index: str | None) -> None:
+    """Beantwortet eine Frage wie der Chat."""
+    from .ask import QuestionError, answer_json, answer_question
+
+    engine = _engine(content, index)
+    try:
+        answer = answer_question(engine, question, list(history))
+    except QuestionError as exc:
+        raise FaqbotUsageError(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps(answer_json(answer), ensure_ascii=False, indent=2))
+        return
+    data = answer_json(answer)
+    if not answer.answered:
+        click.echo("Dazu habe ich keine passende Antwort gefunden.")
+        if data["suggestions"]:
+            click.echo("Vielleicht meinen Sie:")
+            for s in data["suggestions"]:
+                click.echo(f"  - {s['title']}  ({s['url']})")
+        click.echo("Persönliche Beratung erhalten Sie bei Ihrem Jobcenter.")
+        return
+    for n, a in enumerate(data["answers"], start=1):
+        click.secho(f"{n}. {a['title']}", bold=True)
+        click.echo(f"   {a['passage']}".replace("\n", "\n   "))
+        click.echo(f"   Stand: {a['stand']} · Quelle: {a['source']} · {a['url']} · Wert {a['score']:.2f}")
+        click.echo()
+
+
+@cli.command("eval")
+@click.option("--questions", "questions_path", metavar="FILE",
+              help="Fragenkatalog (Standard: content/questions.yaml).")
+@click.option("--json", "as_json", is_flag=True, help="Ergebnis als JSON.")
+@click.option("--no-failures", is_flag=True, help="Fehlschläge nicht auflisten.")
+@content_option
+@index_option
+def eval_command(questions_path: str | None, as_json: bool, no_failures: bool,
+                 content: str | None, index: str | None) -> None:
+    """Misst die Antwortqualität am Fragenkatalog (Hit@1, Hit@3, MRR, Ablehnungen).
+
+    Endet mit Status 1, wenn eine Schwelle des Katalogs unterschritten ist.
+    """
+    from .content import ContentError
+    from .evaluation import format_report, load_question_set, run_eval
+
+    content_dir, _ = _paths(content, index)
+    path = Path(questions_path) if questions_path else content_dir / "questions.yaml"
+    try:
+        qset = load_question_set(path)
+    except ContentError as exc:
+        raise FaqbotUsageError(str(exc)) from None
+    report = run_eval(_engine(content, index), qset)
+    if as_json:
+        click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_report(report, show_failures=not no_failures))
+    if not report.passed:
+        sys.exit(1)
+
+
+@cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--kind", type=click.Choice(["interview", "faq", "glossary"]), default="interview",
+              show_default=True, help="Art des Inhalts (Seiten-Import gibt es für Interviews).")
+@click.option("--source", metavar="URL", help="Adresse der Originalseite (sonst der canonical-Link der HTML-Seite).")
+@click.option("--stand", metavar="JJJJ-MM-TT", help="Stand-Datum (Standard: heute).")
+@click.option("--slug", help="Dateiname ohne .md (Standard: aus dem Titel).")
+@click.option("--overwrite", is_flag=True, help="Eine vorhandene Datei ersetzen.")
+@content_option
+def import_command(path: str, kind: str, source: str | None, stand: str | None, slug: str | None,
+                   overwrite: bool, content: str | None) -> None:
+    """Macht aus einer gespeicherten Webseite (HTML oder Text) eine Inhaltsdatei."""
+    import datetime as dt
+
+    from .content import ContentError, parse_item
+    from .importer import ImportProblem, import_page
+
+    content_dir, _ = _paths(content, None)
+    try:
+        stand_date = dt.date.fromisoformat(stand) if stand else None
+    except ValueError:
+        raise FaqbotUsageError(f"--stand muss ein Datum JJJJ-MM-TT sein, nicht '{stand}'.") from None
+    try:
+        target, found = import_page(Path(path), content_dir, kind=kind, source=source,
+                                    stand=stand_date, slug=slug, overwrite=overwrite)
+    except ImportProblem as exc:
+        click.echo(f"Import nicht möglich: {exc}", err=True)
+        click.echo("Es wurde keine Datei geschrieben.", err=True)
+        sys.exit(1)
+    item, problems = parse_item(target, content_dir)
+    if problems:
+        target.unlink()
+        for p in problems:
+            click.echo(str(p), err=True)
+        click.echo("Die erzeugte Datei war ungültig und wurde wieder entfernt.", err=True)
+        sys.exit(1)
+    click.echo(f"Titel:    {found.title}")
+    if found.rubric:
+        click.echo(f"Rubrik:   {found.rubric}")
+    click.echo(f"Teaser:   {found.teaser}")
+    if found.person:
+        click.echo(f"Person:   {found.person}")
+    click.echo(f"Fragen:   {len(found.qa)}")
+    for question, _ in found.qa:
+        click.echo(f"  - {question}")
+    click.echo(f"Entfernt: {found.dropped} Zeilen Navigation")
+    click.echo(f"Geschrieben: {target}  (Kennung {item.id})")
+
+
+@cli.command()
+@click.option("--host", default="localhost", show_default=True, help="Adresse, auf der der Server lauscht.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port.")
+@click.option("--threads", default=None, type=int, help="Worker-Threads (Standard: gemessen, siehe docs/benchmarks.md).")
+@content_option
+@index_option
+def serve(host: str, port: int, threads: int | None, content: str | None, index: str | None) -> None:
+    """Startet den Assistenten unter waitress; baut den Index, wenn er fehlt."""
+    from .server import run
+
+    content_dir, index_dir = _paths(content, index)
+    run(host=host, port=port, threads=threads, content_dir=content_dir, index_dir=index_dir)
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

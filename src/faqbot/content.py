@@ -1,0 +1,324 @@
+"""Editors' content: Markdown files with YAML front matter under ``content/``.
+
+``load_content(root)`` reads and validates every item and returns the items with their passages,
+or raises ``ContentError`` listing every problem with file and line.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import yaml
+
+KINDS = ("faq", "glossary", "interviews")
+KIND_OF_FOLDER = {"faq": "faq", "glossary": "glossary", "interviews": "interview"}
+
+COMMON_FIELDS = {"title": True, "stand": True, "source": True, "tags": False, "see_also": False}
+KIND_FIELDS = {
+    "faq": {"questions": True},
+    "glossary": {"easy": True},
+    "interview": {"teaser": False, "person": False},
+}
+
+HEADING = re.compile(r"^##\s+(.+?)\s*#*\s*$")
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One answerable piece of content: a whole FAQ or glossary item, or one interview answer."""
+
+    id: str            # "faq/regelbedarf-hoehe" or "interviews/x#was-bleibt-analog"
+    item_id: str
+    kind: str          # "faq", "glossary" or "interview"
+    title: str         # the passage's own title (the interview question for interviews)
+    item_title: str
+    text: str          # verbatim Markdown of the passage
+    anchor: str
+    stand: dt.date
+    source: str
+    questions: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    easy: str = ""
+    see_also: tuple[str, ...] = ()
+    teaser: str = ""
+    person: str = ""
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    kind: str
+    path: Path
+    title: str
+    stand: dt.date
+    source: str
+    body: str
+    tags: tuple[str, ...] = ()
+    questions: tuple[str, ...] = ()
+    see_also: tuple[str, ...] = ()
+    easy: str = ""
+    teaser: str = ""
+    person: str = ""
+    passages: tuple[Passage, ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class ContentError(Exception):
+    """The content has problems; ``problems`` lists each with file and line."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def slugify(text: str) -> str:
+    """An anchor or file name from German text.
+
+    >>> slugify("Was bleibt analog?")
+    'was-bleibt-analog'
+    >>> slugify("Wie lautet Ihre wichtigste Lehre aus der Pandemie-Zeit?")
+    'wie-lautet-ihre-wichtigste-lehre-aus-der-pandemie-zeit'
+    """
+    text = text.lower()
+    for a, b in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        text = text.replace(a, b)
+    text = re.sub(r"[^a-z0-9]+", "-", text)
+    return text.strip("-")
+
+
+def _split_front_matter(text: str) -> tuple[str, str, int] | None:
+    """(front matter, body, line where the body starts) or None without front matter."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return None
+    for i in range(1, len(lines)):
+        if lines[i].strip() == "---":
+            return "\n".join(lines[1:i]), "\n".join(lines[i + 1:]), i + 2
+    return None
+
+
+def _is_url(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    parsed = urlparse(value)
+    return parsed.scheme in ("https", "http") and bool(parsed.netloc) and " " not in value
+
+
+def _string_list(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
+
+
+def parse_item(path: Path, root: Path) -> tuple[Item | None, list[Problem]]:
+    """Read one content file; return the item (None if unusable) and its problems."""
+    rel = path.relative_to(root).as_posix()
+    folder = rel.split("/", 1)[0]
+    kind = KIND_OF_FOLDER[folder]
+    item_id = rel[: -len(".md")]
+    problems: list[Problem] = []
+
+    def problem(line: int, message: str) -> None:
+        problems.append(Problem(f"content/{rel}", line, message))
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        problem(1, f"keine gültige UTF-8-Datei ({exc.reason})")
+        return None, problems
+    text = text.replace("\r\n", "\n").lstrip("\ufeff")
+    parts = _split_front_matter(text)
+    if parts is None:
+        problem(1, "Vorspann fehlt: die Datei muss mit einer Zeile '---' beginnen und der Vorspann mit '---' enden")
+        return None, problems
+    front, body, body_line = parts
+    try:
+        node = yaml.compose(front)
+        data = yaml.safe_load(front)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        reason = getattr(exc, "problem", None) or str(exc)
+        problem(line, f"Vorspann ist kein gültiges YAML: {reason}")
+        return None, problems
+    if not isinstance(data, dict):
+        problem(2, "Vorspann muss aus Feldern 'name: wert' bestehen")
+        return None, problems
+
+    lines = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _ in node.value:
+            lines[key_node.value] = key_node.start_mark.line + 2
+
+    allowed = dict(COMMON_FIELDS, **KIND_FIELDS[kind])
+    for key in data:
+        if key not in allowed:
+            known = ", ".join(sorted(allowed))
+            problem(lines.get(str(key), 2), f"unbekanntes Feld '{key}' (erlaubt: {known})")
+    for key, required in allowed.items():
+        if required and (key not in data or data[key] in (None, "", [])):
+            problem(1, f"Pflichtfeld '{key}' fehlt")
+
+    title = data.get("title")
+    if "title" in data and not (isinstance(title, str) and title.strip()):
+        problem(lines["title"], "'title' muss ein nicht leerer Text sein")
+    stand = data.get("stand")
+    if "stand" in data:
+        if isinstance(stand, str):
+            try:
+                stand = dt.date.fromisoformat(stand)
+            except ValueError:
+                pass
+        if not isinstance(stand, dt.date) or isinstance(stand, dt.datetime):
+            problem(lines["stand"], f"'stand' muss ein Datum JJJJ-MM-TT sein, nicht '{data['stand']}'")
+            stand = None
+    source = data.get("source")
+    if "source" in data and not _is_url(source):
+        problem(lines["source"], f"'source' muss eine Adresse mit https:// sein, nicht '{source}'")
+    for key in ("tags", "questions", "see_also"):
+        if key in data and data[key] is not None and not _string_list(data[key]):
+            problem(lines[key], f"'{key}' muss eine Liste von Texten sein")
+    for key in ("easy", "teaser", "person"):
+        if key in data and data[key] is not None and not isinstance(data[key], str):
+            problem(lines[key], f"'{key}' muss ein Text sein")
+    if kind == "faq" and _string_list(data.get("questions")):
+        if not 1 <= len(data["questions"]) <= 12:
+            problem(lines["questions"], "'questions' braucht 1 bis 12 Formulierungen")
+
+    if not body.strip():
+        problem(body_line, "der Text des Eintrags ist leer")
+
+    if problems:
+        return None, problems
+
+    item = Item(
+        id=item_id, kind=kind, path=path, title=title.strip(), stand=stand, source=source,
+        body=body.strip(), tags=tuple(data.get("tags") or ()),
+        questions=tuple(q.strip() for q in data.get("questions") or ()),
+        see_also=tuple(data.get("see_also") or ()), easy=(data.get("easy") or "").strip(),
+        teaser=(data.get("teaser") or "").strip(), person=(data.get("person") or "").strip(),
+    )
+    passages, passage_problems = _passages(item, body, body_line)
+    for line, message in passage_problems:
+        problem(line, message)
+    if problems:
+        return None, problems
+    return _with_passages(item, passages), problems
+
+
+def _with_passages(item: Item, passages: tuple[Passage, ...]) -> Item:
+    object.__setattr__(item, "passages", passages)
+    return item
+
+
+def _passages(item: Item, body: str, body_line: int) -> tuple[tuple[Passage, ...], list[tuple[int, str]]]:
+    common = dict(item_id=item.id, kind=item.kind, item_title=item.title, stand=item.stand,
+                  source=item.source, tags=item.tags, see_also=item.see_also,
+                  teaser=item.teaser, person=item.person)
+    if item.kind != "interview":
+        return (Passage(id=item.id, title=item.title, text=item.body, anchor="",
+                        questions=item.questions, easy=item.easy, **common),), []
+    problems: list[tuple[int, str]] = []
+    sections: list[tuple[str, int, list[str]]] = []
+    for offset, line in enumerate(body.split("\n")):
+        match = HEADING.match(line)
+        if match:
+            sections.append((match.group(1), body_line + offset, []))
+        elif sections:
+            sections[-1][2].append(line)
+        elif line.strip():
+            problems.append((body_line + offset, "Text vor der ersten Frage ('## Frage') gehört in das Feld 'teaser'"))
+    if not sections:
+        problems.append((body_line, "ein Interview braucht mindestens eine Frage als Überschrift '## Frage'"))
+    passages = []
+    seen: set[str] = set()
+    for question, line, answer_lines in sections:
+        anchor = slugify(question)
+        answer = "\n".join(answer_lines).strip()
+        if not answer:
+            problems.append((line, f"die Frage '{question}' hat keine Antwort"))
+        if anchor in seen:
+            problems.append((line, f"die Frage '{question}' kommt doppelt vor"))
+        seen.add(anchor)
+        passages.append(Passage(id=f"{item.id}#{anchor}", title=question, text=answer,
+                                anchor=anchor, **common))
+    return tuple(passages), problems
+
+
+def content_files(root: Path) -> list[Path]:
+    files = []
+    for folder in KINDS:
+        base = root / folder
+        if base.is_dir():
+            files.extend(sorted(p for p in base.rglob("*") if p.is_file() and p.suffix == ".md"))
+    return files
+
+
+def load_content(root: Path) -> list[Item]:
+    """All items under ``root``, validated; raises ``ContentError`` with every problem."""
+    root = Path(root)
+    if not root.is_dir():
+        raise ContentError([Problem(str(root), 0, "Inhaltsordner nicht gefunden")])
+    items: list[Item] = []
+    problems: list[Problem] = []
+    for path in content_files(root):
+        item, item_problems = parse_item(path, root)
+        problems.extend(item_problems)
+        if item is not None:
+            items.append(item)
+    for folder in KINDS:
+        base = root / folder
+        if base.is_dir():
+            for path in sorted(base.rglob("*")):
+                if path.is_file() and path.suffix != ".md" and not path.name.startswith("."):
+                    rel = path.relative_to(root).as_posix()
+                    problems.append(Problem(f"content/{rel}", 0, "nur .md-Dateien sind Inhalte; Datei umbenennen oder entfernen"))
+    ids: dict[str, str] = {}
+    for item in items:
+        key = item.id.lower()
+        if key in ids:
+            problems.append(Problem(f"content/{item.id}.md", 1, f"doppelte Kennung: wie {ids[key]}"))
+        ids[key] = f"content/{item.id}.md"
+    known = {item.id for item in items} | {p.id for item in items for p in item.passages}
+    for item in items:
+        for target in item.see_also:
+            if target not in known:
+                line = _line_of(item.path, "see_also")
+                problems.append(Problem(f"content/{item.id}.md", line, f"'see_also' verweist auf '{target}', das es nicht gibt"))
+    if not items and not problems:
+        problems.append(Problem("content", 0, "keine Inhalte gefunden (content/faq, content/glossary, content/interviews)"))
+    if problems:
+        raise ContentError(problems)
+    return items
+
+
+def _line_of(path: Path, key: str) -> int:
+    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
+        if line.startswith(f"{key}:"):
+            return number
+    return 1
+
+
+def content_version(root: Path) -> str:
+    """A short fingerprint of all content files: changes whenever any file changes."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    root = Path(root)
+    for path in content_files(root):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    synonyms = root / "synonyms.yaml"
+    if synonyms.exists():
+        digest.update(synonyms.read_bytes())
+    return digest.hexdigest()[:12]

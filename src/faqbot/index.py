@@ -1,0 +1,238 @@
+"""Building the Whoosh index and switching the live index atomically.
+
+Layout of the index folder::
+
+    index/
+      current -> builds/20261125-101500-123   (symlink, replaced atomically)
+      builds/<generation>/                    (Whoosh files, lexicon.json, meta.json)
+      .lock                                   (held while a reindex runs)
+
+A build writes into a fresh folder; only a finished, verified build becomes ``current``, so a
+crash or a content error leaves the old index serving. Whoosh is used only here and in
+``faqbot.search``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import fcntl
+import json
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+from whoosh import fields, index as whoosh_index
+
+from .analysis import GermanAnalyzer, Lexicon, using_lexicon, words_of
+from .content import Item, Passage, content_version, load_content
+from .synonyms import load_synonyms
+
+CURRENT = "current"
+BUILDS = "builds"
+LEXICON_FILE = "lexicon.json"
+META_FILE = "meta.json"
+KEEP_BUILDS = 3
+
+# Weights of the searched fields (BM25F). Titles and the editors' alternate questions say what
+# an item is about; the body says much else too.
+FIELD_BOOSTS = {"title": 3.0, "questions": 2.5, "tags": 1.5, "easy": 1.0, "body": 1.0}
+
+
+def schema() -> fields.Schema:
+    analyzer = GermanAnalyzer()
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        item_id=fields.ID(stored=True),
+        kind=fields.ID(stored=True),
+        title=fields.TEXT(analyzer=analyzer, stored=True),
+        questions=fields.TEXT(analyzer=analyzer),
+        tags=fields.TEXT(analyzer=analyzer),
+        easy=fields.TEXT(analyzer=analyzer),
+        body=fields.TEXT(analyzer=analyzer),
+        passage=fields.STORED(),
+    )
+
+
+class ReindexRunning(Exception):
+    """Another reindex holds the lock."""
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    generation: str
+    path: Path
+    items: int
+    passages: int
+    seconds: float
+    content_version: str
+
+
+def lexicon_for(items: list[Item], synonyms: dict[tuple[str, ...], tuple[str, ...]]) -> Lexicon:
+    """The corpus vocabulary (folded surface words) plus the synonym variants' words."""
+    words: set[str] = set()
+    for item in items:
+        for text in (item.title, item.body, item.easy, item.teaser, *item.questions, *item.tags):
+            words.update(w for w in words_of(text) if len(w) >= 2)
+    for variant, target in synonyms.items():
+        words.update(variant)
+        words.update(target)
+    return Lexicon(words=words, synonyms=synonyms)
+
+
+def save_lexicon(lexicon: Lexicon, folder: Path) -> None:
+    data = {
+        "words": sorted(lexicon.words),
+        "synonyms": [[list(k), list(v)] for k, v in sorted(lexicon.synonyms.items())],
+    }
+    (folder / LEXICON_FILE).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+def load_lexicon(folder: Path) -> Lexicon:
+    data = json.loads((folder / LEXICON_FILE).read_text(encoding="utf-8"))
+    return Lexicon(words=set(data["words"]),
+                   synonyms={tuple(k): tuple(v) for k, v in data["synonyms"]})
+
+
+def passage_record(passage: Passage) -> dict:
+    """What the index stores of a passage, to be shown without reading content files."""
+    return {
+        "id": passage.id, "item_id": passage.item_id, "kind": passage.kind,
+        "title": passage.title, "item_title": passage.item_title, "text": passage.text,
+        "anchor": passage.anchor, "stand": passage.stand.isoformat(), "source": passage.source,
+        "questions": list(passage.questions), "easy": passage.easy,
+        "see_also": list(passage.see_also), "teaser": passage.teaser, "person": passage.person,
+    }
+
+
+@contextmanager
+def reindex_lock(index_dir: Path) -> Iterator[None]:
+    """Hold the reindex lock, or raise ``ReindexRunning`` at once."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    handle = open(index_dir / ".lock", "a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno in (errno.EAGAIN, errno.EACCES):
+                raise ReindexRunning(
+                    "Ein anderer Reindex läuft gerade. Bitte warten, bis er fertig ist.") from None
+            raise
+        yield
+    finally:
+        handle.close()
+
+
+def build_index(content_root: Path, index_dir: Path,
+                progress: Callable[[int, int], None] | None = None,
+                before_switch: Callable[[Path], None] | None = None) -> BuildResult:
+    """Build a new index generation from ``content_root`` and make it the live one.
+
+    Content errors raise ``ContentError`` before anything is written. ``before_switch`` may
+    inspect the finished build and raise to keep the old index live.
+    """
+    started = time.perf_counter()
+    content_root, index_dir = Path(content_root), Path(index_dir)
+    items = load_content(content_root)
+    synonyms = load_synonyms(content_root)
+    lexicon = lexicon_for(items, synonyms)
+    passages = [p for item in items for p in item.passages]
+
+    with reindex_lock(index_dir):
+        builds = index_dir / BUILDS
+        builds.mkdir(parents=True, exist_ok=True)
+        generation = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        tmp = builds / f".{generation}.partial"
+        tmp.mkdir()
+        try:
+            with using_lexicon(lexicon):
+                ix = whoosh_index.create_in(str(tmp), schema())
+                writer = ix.writer(limitmb=128)
+                for n, passage in enumerate(passages, start=1):
+                    writer.add_document(
+                        id=passage.id, item_id=passage.item_id, kind=passage.kind,
+                        title=passage.title, questions="\n".join(passage.questions),
+                        tags=" ".join(passage.tags), easy=passage.easy, body=passage.text,
+                        passage=passage_record(passage),
+                    )
+                    if progress:
+                        progress(n, len(passages))
+                writer.commit()
+            save_lexicon(lexicon, tmp)
+            meta = {
+                "generation": generation, "items": len(items), "passages": len(passages),
+                "content_version": content_version(content_root),
+                "built": dt.datetime.now().isoformat(timespec="seconds"),
+            }
+            (tmp / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+            _verify(tmp, len(passages))
+            final = builds / generation
+            os.rename(tmp, final)
+            if before_switch:
+                before_switch(final)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            if (builds / generation).exists():
+                shutil.rmtree(builds / generation, ignore_errors=True)
+            raise
+        switch_to(index_dir, final)
+        _remove_old_builds(index_dir)
+    return BuildResult(generation=generation, path=final, items=len(items),
+                       passages=len(passages), seconds=time.perf_counter() - started,
+                       content_version=meta["content_version"])
+
+
+def _verify(folder: Path, expected: int) -> None:
+    ix = whoosh_index.open_dir(str(folder))
+    with ix.searcher() as searcher:
+        if searcher.doc_count() != expected:
+            raise RuntimeError(f"Index unvollständig: {searcher.doc_count()} statt {expected} Passagen")
+
+
+def switch_to(index_dir: Path, build: Path) -> None:
+    """Point ``index/current`` at ``build`` in one atomic rename."""
+    link = index_dir / CURRENT
+    tmp_link = index_dir / f".{CURRENT}.{os.getpid()}"
+    if tmp_link.is_symlink() or tmp_link.exists():
+        tmp_link.unlink()
+    os.symlink(os.path.relpath(build, index_dir), tmp_link)
+    os.replace(tmp_link, link)
+
+
+def current_build(index_dir: Path) -> Path | None:
+    """The folder of the live index generation, or None when there is none."""
+    link = Path(index_dir) / CURRENT
+    try:
+        target = os.readlink(link)
+    except OSError:
+        return None
+    path = (Path(index_dir) / target)
+    return path if path.is_dir() else None
+
+
+def read_meta(build: Path) -> dict:
+    return json.loads((build / META_FILE).read_text(encoding="utf-8"))
+
+
+def open_build(build: Path):
+    """Open a build's Whoosh index (for ``faqbot.search``)."""
+    return whoosh_index.open_dir(str(build))
+
+
+def _remove_old_builds(index_dir: Path) -> None:
+    builds = index_dir / BUILDS
+    live = current_build(index_dir)
+    finished = sorted(p for p in builds.iterdir() if p.is_dir() and not p.name.startswith("."))
+    for old in finished[:-KEEP_BUILDS]:
+        if live is None or old.resolve() != live.resolve():
+            shutil.rmtree(old, ignore_errors=True)
+    # Leftovers of builds that were killed midway (we hold the lock: nobody else builds).
+    for partial in builds.glob(".*.partial"):
+        shutil.rmtree(partial, ignore_errors=True)
+
+
+def index_exists(index_dir: Path) -> bool:
+    return current_build(Path(index_dir)) is not None

@@ -1,0 +1,158 @@
+"""Searching the live index: one Whoosh searcher per thread, reopened when the index switches.
+
+The ask pipeline hands in analysed query tokens and gets back ``Candidate`` records; Whoosh
+stays inside this module and ``faqbot.index``.
+"""
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import query as wq
+from whoosh import scoring
+
+from .analysis import Lexicon, fold, STOP_WORDS, words_of
+from .index import FIELD_BOOSTS, current_build, load_lexicon, open_build, read_meta
+
+SEARCH_FIELDS = tuple(FIELD_BOOSTS)
+
+
+class IndexMissing(Exception):
+    """There is no live index (never built, deleted or unreadable)."""
+
+
+@dataclass(frozen=True)
+class QueryTerm:
+    """One term to search for, with how much it counts and which typed word it came from."""
+
+    text: str
+    weight: float
+    group: int
+    origin: str
+
+
+@dataclass
+class Candidate:
+    """A passage the index found, with its BM25F score and the terms it matched."""
+
+    id: str
+    record: dict
+    bm25: float
+    matched: set[str] = field(default_factory=set)
+    field_scores: dict[str, float] = field(default_factory=dict)
+
+
+class Snapshot:
+    """An open index generation: searcher, lexicon, stored passages, fuzzy-match choices."""
+
+    def __init__(self, build: Path):
+        self.build = build
+        self.meta = read_meta(build)
+        self.lexicon: Lexicon = load_lexicon(build)
+        # Typo correction only proposes content words, never stop words.
+        self.lexicon.words = {w for w in self.lexicon.words if w not in STOP_WORDS}
+        self.index = open_build(build)
+        self.records: dict[str, dict] = {}
+        with self.index.searcher() as s:
+            for stored in s.all_stored_fields():
+                self.records[stored["id"]] = stored["passage"]
+        self.doc_count = len(self.records)
+        # Titles and alternate questions for the fuzzy blend, folded once here.
+        self.fuzzy_choices: list[tuple[str, str]] = []
+        for pid, rec in self.records.items():
+            if rec["kind"] == "faq":
+                for text in (rec["title"], *rec["questions"]):
+                    self.fuzzy_choices.append((pid, fuzzy_key(text)))
+            elif rec["kind"] == "glossary":
+                self.fuzzy_choices.append((pid, fuzzy_key(rec["title"])))
+        self._local = threading.local()
+        self._df_cache: dict[str, int] = {}
+
+    @property
+    def searcher(self):
+        s = getattr(self._local, "searcher", None)
+        if s is None:
+            s = self.index.searcher(weighting=scoring.BM25F(B=0.6, K1=1.2))
+            self._local.searcher = s
+        return s
+
+    def doc_frequency(self, term: str) -> int:
+        """In how many passages ``term`` occurs in any field."""
+        if term not in self._df_cache:
+            reader = self.searcher.reader()
+            docs: set[int] = set()
+            for fieldname in SEARCH_FIELDS:
+                if (fieldname, term) in reader:
+                    docs.update(reader.postings(fieldname, term).all_ids())
+            self._df_cache[term] = len(docs)
+        return self._df_cache[term]
+
+    def idf(self, term: str) -> float:
+        n, df = self.doc_count, self.doc_frequency(term)
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def search(self, terms: list[QueryTerm], limit: int = 20) -> list[Candidate]:
+        """Passages matching any of ``terms``, best BM25F score first."""
+        weights: dict[str, float] = {}
+        for t in terms:
+            weights[t.text] = max(weights.get(t.text, 0.0), t.weight)
+        if not weights:
+            return []
+        clauses = [wq.Term(f, text, boost=w * FIELD_BOOSTS[f])
+                   for text, w in weights.items() for f in SEARCH_FIELDS]
+        results = self.searcher.search(wq.Or(clauses), limit=limit, terms=True)
+        candidates = []
+        for hit in results:
+            matched_terms = hit.matched_terms()
+            matched = {text.decode("utf-8") if isinstance(text, bytes) else text
+                       for _, text in matched_terms}
+            per_field: dict[str, float] = {}
+            for fieldname, text in matched_terms:
+                word = text.decode("utf-8") if isinstance(text, bytes) else text
+                per_field.setdefault(fieldname, 0.0)
+                per_field[fieldname] += weights.get(word, 0.0) * FIELD_BOOSTS[fieldname]
+            candidates.append(Candidate(id=hit["id"], record=hit["passage"], bm25=hit.score,
+                                        matched=matched, field_scores=per_field))
+        return candidates
+
+    def close(self) -> None:
+        try:
+            self.index.close()
+        except Exception:
+            pass
+
+
+def fuzzy_key(text: str) -> str:
+    """Folded content words of ``text`` in order, for rapidfuzz comparisons."""
+    return " ".join(w for w in words_of(fold(text)) if w not in STOP_WORDS)
+
+
+class SearchEngine:
+    """Gives each thread a searcher on the live index; notices when reindex switches it."""
+
+    def __init__(self, index_dir: Path):
+        self.index_dir = Path(index_dir)
+        self._lock = threading.Lock()
+        self._snapshots: dict[Path, Snapshot] = {}
+
+    def snapshot(self) -> Snapshot:
+        build = current_build(self.index_dir)
+        if build is None:
+            raise IndexMissing(f"Kein Index in {self.index_dir}: 'faqbot reindex' baut ihn.")
+        snap = self._snapshots.get(build)
+        if snap is None:
+            with self._lock:
+                snap = self._snapshots.get(build)
+                if snap is None:
+                    try:
+                        snap = Snapshot(build)
+                    except Exception as exc:
+                        raise IndexMissing(f"Index {build.name} ist nicht lesbar: {exc}") from exc
+                    # Keep the newest two generations open: threads still busy on the old one
+                    # finish their request.
+                    self._snapshots[build] = snap
+                    for old in list(self._snapshots)[:-2]:
+                        self._snapshots.pop(old)
+        return snap

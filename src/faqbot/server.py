@@ -1,0 +1,44 @@
+"""Running the app under waitress with measured settings."""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+# Chosen by measurement (docs/benchmarks.md): answering is CPU-bound under the GIL, so more
+# threads than this only add queueing; the connection limit and small body limit keep slow or
+# hostile clients from tying the server up.
+THREADS = 6
+CONNECTION_LIMIT = 200
+MAX_REQUEST_BODY = 64 * 1024
+CHANNEL_TIMEOUT = 30
+
+
+def waitress_settings(threads: int | None = None) -> dict:
+    return {
+        "threads": threads or THREADS,
+        "connection_limit": CONNECTION_LIMIT,
+        "max_request_body_size": MAX_REQUEST_BODY,
+        "max_request_header_size": 16 * 1024,
+        "channel_timeout": CHANNEL_TIMEOUT,
+        "cleanup_interval": 10,
+        "ident": "faqbot",
+    }
+
+
+def run(host: str, port: int, threads: int | None, content_dir: Path, index_dir: Path) -> None:
+    """Build the index if it is missing, then serve the app until stopped."""
+    import waitress
+
+    from . import create_app
+    from .index import build_index, index_exists
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    if not index_exists(index_dir):
+        logging.getLogger("faqbot").info("no index in %s, building it from %s", index_dir, content_dir)
+        build_index(content_dir, index_dir)
+    os.environ["FAQBOT_CONTENT_DIR"] = str(content_dir)
+    os.environ["FAQBOT_INDEX_DIR"] = str(index_dir)
+    app = create_app()
+    print(f"faqbot läuft auf http://{host}:{port}/", flush=True)
+    waitress.serve(app, host=host, port=port, **waitress_settings(threads))

@@ -1,0 +1,41 @@
+"""Settings, declared once as data: defaults, help text and validation come from here.
+
+Values come from the defaults below, then ``config.py`` in the instance folder, then
+environment variables ``FAQBOT_<NAME>`` (see ``create_app``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: object
+    help: str
+
+
+SETTINGS = (
+    Setting("CONTENT_DIR", "content", "Folder with the editors' content (faq/, glossary/, interviews/)."),
+    Setting("INDEX_DIR", "index", "Folder of the Whoosh index; built from CONTENT_DIR when missing."),
+    Setting("FRAME_ANCESTORS", "'self'",
+            "Sites allowed to embed the widget (CSP frame-ancestors), e.g. \"'self' https://www.example.de\"."),
+    Setting("LOG_QUESTIONS", True, "Log each question (redacted, without IP address)."),
+    Setting("MAX_BODY_BYTES", 16 * 1024, "Largest request body accepted, in bytes."),
+)
+
+DEFAULTS = {s.name: s.default for s in SETTINGS}
+
+
+def resolve_path(value: object, base: Path) -> Path:
+    path = Path(str(value))
+    return path if path.is_absolute() else (base / path)
+
+
+def check_settings(config: dict) -> None:
+    """Raise ``KeyError`` naming any FAQBOT_ setting that is not declared above."""
+    known = {s.name for s in SETTINGS}
+    for key in config:
+        if key.startswith("FAQBOT_") and key[len("FAQBOT_"):] not in known:
+            raise KeyError(f"Unknown setting {key}; known: {', '.join(sorted(known))}")

@@ -1,0 +1,1 @@
+"""The web layer: one blueprint per audience (api, items, chat), plus security headers."""

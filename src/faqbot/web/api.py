@@ -1,0 +1,74 @@
+"""The JSON API: ``/api/ask`` and its OpenAPI description."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from ..ask import MAX_QUESTION_CHARS, QuestionError, answer_json, answer_question
+from ..search import IndexMissing
+from .openapi import OPENAPI
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+MAX_HISTORY = 5
+
+
+class BadRequest(Exception):
+    def __init__(self, message: str):
+        self.message = message
+
+
+def _engine():
+    return current_app.extensions["faqbot.engine"]
+
+
+def _read_request() -> tuple[object, list]:
+    if request.method == "GET":
+        return request.args.get("q"), request.args.getlist("history")
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise BadRequest('Erwartet wird JSON der Form {"question": "...", "history": [...]}.')
+    unknown = set(data) - {"question", "history"}
+    if unknown:
+        raise BadRequest(f"Unbekannte Felder: {', '.join(sorted(unknown))}.")
+    history = data.get("history", [])
+    if history is None:
+        history = []
+    if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
+        raise BadRequest("'history' muss eine Liste von Texten sein.")
+    return data.get("question"), history
+
+
+@bp.route("/ask", methods=["GET", "POST"])
+def ask():
+    """Answer a question with ranked passages."""
+    try:
+        question, history = _read_request()
+        if question is None or (isinstance(question, str) and not question.strip()):
+            raise BadRequest("Bitte eine Frage angeben ('question' bzw. Parameter 'q').")
+        if not isinstance(question, str):
+            raise BadRequest("'question' muss ein Text sein.")
+        if len(question) > MAX_QUESTION_CHARS * 2:
+            raise BadRequest(f"Die Frage ist zu lang (höchstens {MAX_QUESTION_CHARS} Zeichen).")
+        if len(history) > 50 or any(len(h) > MAX_QUESTION_CHARS * 2 for h in history):
+            raise BadRequest("'history' ist zu lang.")
+        answer = answer_question(_engine(), question, [h for h in history if h.strip()][-MAX_HISTORY:])
+    except BadRequest as exc:
+        return jsonify(error=exc.message), 400
+    except QuestionError as exc:
+        return jsonify(error=str(exc)), 400
+    except IndexMissing:
+        return jsonify(error="Der Suchindex ist gerade nicht verfügbar. Bitte später erneut versuchen."), 503
+    return jsonify(answer_json(answer))
+
+
+@bp.route("/openapi.json")
+def openapi():
+    return jsonify(OPENAPI)
+
+
+@bp.errorhandler(HTTPException)
+def http_error(exc: HTTPException):
+    messages = {413: "Die Anfrage ist zu groß.", 405: "Diese Methode ist hier nicht erlaubt.",
+                404: "Nicht gefunden."}
+    return jsonify(error=messages.get(exc.code, exc.name)), exc.code

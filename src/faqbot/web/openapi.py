@@ -1,0 +1,82 @@
+"""The OpenAPI 3 description of the JSON API, served at ``/api/openapi.json``."""
+from __future__ import annotations
+
+from ..ask import MAX_QUESTION_CHARS
+
+_ERROR = {"description": "Ungültige Anfrage", "content": {"application/json": {"schema": {
+    "$ref": "#/components/schemas/Error"}}}}
+_ANSWER = {"description": "Antwort mit gerankten Passagen", "content": {"application/json": {
+    "schema": {"$ref": "#/components/schemas/Answer"}}}}
+
+OPENAPI = {
+    "openapi": "3.0.3",
+    "info": {
+        "title": "faqbot API",
+        "version": "1.0.0",
+        "description": "Answers questions about the Bürgergeld (SGB II) with ranked passages "
+                       "from editor-approved content, each with its source and Stand date.",
+    },
+    "paths": {
+        "/api/ask": {
+            "get": {
+                "summary": "Ask a question",
+                "parameters": [
+                    {"name": "q", "in": "query", "required": True,
+                     "schema": {"type": "string", "minLength": 1, "maxLength": MAX_QUESTION_CHARS}},
+                    {"name": "history", "in": "query", "required": False,
+                     "schema": {"type": "array", "maxItems": 50,
+                                "items": {"type": "string", "maxLength": MAX_QUESTION_CHARS}},
+                     "style": "form", "explode": True},
+                ],
+                "responses": {"200": _ANSWER, "400": _ERROR, "413": _ERROR, "429": _ERROR,
+                              "503": _ERROR},
+            },
+            "post": {
+                "summary": "Ask a question, with the chat's earlier questions",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "$ref": "#/components/schemas/Question"}}}},
+                "responses": {"200": _ANSWER, "400": _ERROR, "413": _ERROR, "429": _ERROR,
+                              "503": _ERROR},
+            },
+        },
+    },
+    "components": {"schemas": {
+        "Question": {
+            "type": "object", "required": ["question"], "additionalProperties": False,
+            "properties": {
+                "question": {"type": "string", "minLength": 1, "maxLength": MAX_QUESTION_CHARS},
+                "history": {"type": "array", "maxItems": 50,
+                            "items": {"type": "string", "maxLength": MAX_QUESTION_CHARS}},
+            },
+        },
+        "Passage": {
+            "type": "object",
+            "required": ["id", "kind", "title", "passage", "url", "source", "stand", "score"],
+            "properties": {
+                "id": {"type": "string"},
+                "kind": {"type": "string", "enum": ["faq", "glossary", "interview"]},
+                "title": {"type": "string"},
+                "passage": {"type": "string"},
+                "url": {"type": "string"},
+                "source": {"type": "string"},
+                "stand": {"type": "string", "format": "date"},
+                "score": {"type": "number"},
+            },
+        },
+        "Suggestion": {"type": "object", "required": ["id", "title", "url"], "properties": {
+            "id": {"type": "string"}, "title": {"type": "string"}, "url": {"type": "string"}}},
+        "Answer": {
+            "type": "object",
+            "required": ["question", "answered", "confidence", "answers", "suggestions"],
+            "properties": {
+                "question": {"type": "string"},
+                "answered": {"type": "boolean"},
+                "confidence": {"type": "number"},
+                "answers": {"type": "array", "items": {"$ref": "#/components/schemas/Passage"}},
+                "suggestions": {"type": "array", "items": {"$ref": "#/components/schemas/Suggestion"}},
+            },
+        },
+        "Error": {"type": "object", "required": ["error"],
+                  "properties": {"error": {"type": "string"}}},
+    }},
+}
