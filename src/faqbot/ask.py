@@ -12,10 +12,11 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
+from wordfreq import zipf_frequency
 
 from .analysis import STOP_WORDS, analyse, fold, words_of
 from .redact import redact, strip_placeholders
-from .search import Candidate, QueryTerm, SearchEngine, Snapshot, fuzzy_key
+from .search import ABOUT_FIELDS, Candidate, QueryTerm, SearchEngine, Snapshot, fuzzy_key
 
 MAX_QUESTION_CHARS = 500
 MAX_ANSWERS = 5
@@ -26,8 +27,10 @@ W_COVERAGE = 0.5   # share of the typed words (idf-weighted) the passage matches
 W_BM25 = 0.3       # BM25F score relative to the best candidate's
 W_FUZZY = 0.2      # rapidfuzz similarity of the question to the item's title/questions
 
+# How much a question outside the domain's vocabulary lowers the confidence (0: fully).
+DOMAIN_FLOOR = 0.3
 # Below this confidence the assistant declines.
-THRESHOLD = 0.55
+THRESHOLD = 0.36
 # Further answers must reach this share of the best answer's score to be shown.
 RELATIVE_CUTOFF = 0.6
 
@@ -100,7 +103,8 @@ def query_terms(text: str, snapshot: Snapshot, weight: float = 1.0,
     """Analyse ``text`` into weighted query terms (folding, synonyms, typos, compounds, stems)."""
     tokens = analyse(strip_placeholders(text), snapshot.lexicon, mode="query")
     return [QueryTerm(text=t.text, weight=round(t.weight * weight, 3),
-                      group=t.group + group_offset, origin=t.origin) for t in tokens]
+                      group=t.group + group_offset, origin=t.origin,
+                      typed=getattr(t, "typed", t.text)) for t in tokens]
 
 
 def is_follow_up(question: str, terms: list[QueryTerm]) -> bool:
@@ -108,29 +112,81 @@ def is_follow_up(question: str, terms: list[QueryTerm]) -> bool:
     return bool(FOLLOW_UP_START.match(question)) and len(groups) <= 3 or len(groups) <= 1
 
 
-def coverage(terms: list[QueryTerm], matched: set[str], snapshot: Snapshot) -> float:
-    """Idf-weighted share of the typed words (groups) that a passage matches.
+# A match in the body alone counts less than one in the title, questions or tags.
+BODY_CREDIT = 0.5
 
-    A typed word counts fully when it matches itself, by its weight when a synonym or typo
-    correction matches, and by the matched share of its parts when it is a compound.
+
+def generality(word: str) -> float:
+    """How much a typed word can tell about the topic: rare words in German at large tell more.
+
+    "morgen" or "moment" (very common) count about half as much as "bürgergeld" or "elterngeld".
+    """
+    if word.isdigit():
+        return 0.3
+    zipf = zipf_frequency(word, "de") if word else 0.0
+    return min(1.2, max(0.3, (7.0 - zipf) / 3.5))
+
+
+def coverage(terms: list[QueryTerm], matched: dict[str, set[str]], snapshot: Snapshot) -> float:
+    """Importance-weighted share of the typed words (groups) that a passage matches.
+
+    A typed word counts fully when it matches itself in the passage's title, questions or tags,
+    less in the body only, less when only a synonym or typo correction matches, and by the
+    matched share of its parts when it is a compound. A word's importance is its rarity in
+    the corpus (idf) times its rarity in German at large.
     """
     groups: dict[int, list[QueryTerm]] = {}
     for t in terms:
         groups.setdefault(t.group, []).append(t)
+
+    def credit(term: QueryTerm) -> float:
+        fields = matched.get(term.text)
+        if not fields:
+            return 0.0
+        return term.weight * (1.0 if fields & ABOUT_FIELDS else BODY_CREDIT)
+
     total = got = 0.0
     for members in groups.values():
         typed = [m for m in members if m.origin == "word"] or members
         scale = max(m.weight for m in typed)
-        importance = max(snapshot.idf(m.text) for m in typed) * scale
+        importance = (max(snapshot.idf(m.text) for m in typed) * scale
+                      * generality(typed[0].typed))
         total += importance
-        best = max((m.weight for m in members if m.origin != "part" and m.text in matched),
-                   default=0.0)
-        parts = {m.text for m in members if m.origin == "part"}
+        best = max((credit(m) for m in members if m.origin != "part"), default=0.0)
+        parts = [m for m in members if m.origin == "part"]
         if parts:
-            share = sum(snapshot.idf(p) for p in parts if p in matched) / sum(snapshot.idf(p) for p in parts)
+            weights = {p.text: snapshot.idf(p.text) for p in parts}
+            share = sum(weights[p.text] * credit(p) / p.weight for p in parts) / sum(weights.values())
             best = max(best, share * 0.9 * scale)
         got += importance * min(best / scale, 1.0)
     return got / total if total else 0.0
+
+
+def is_established(word: str) -> bool:
+    """A word German text uses on its own (wordfreq Zipf >= 2.5), not an ad-hoc compound."""
+    return zipf_frequency(word, "de") >= 2.5
+
+
+def domain_share(terms: list[QueryTerm], snapshot: Snapshot) -> float:
+    """Share of the typed words (weighted by how telling they are) that belong to the domain's
+    vocabulary: the stems of all titles, alternate questions and tags, or their synonyms."""
+    groups: dict[int, list[QueryTerm]] = {}
+    for t in terms:
+        groups.setdefault(t.group, []).append(t)
+    total = inside = 0.0
+    for members in groups.values():
+        typed = [m for m in members if m.origin == "word"] or members
+        weight = generality(typed[0].typed) * max(m.weight for m in typed)
+        total += weight
+        if any(m.text in snapshot.about_terms for m in members if m.origin != "part"):
+            inside += weight
+        elif not is_established(typed[0].typed):
+            # An ad-hoc compound ("bürgergeldantrag") is about what its parts are about; an
+            # established word the content never uses ("elterngeld") is a topic of its own.
+            parts = [m for m in members if m.origin == "part"]
+            if parts and all(p.text in snapshot.about_terms for p in parts):
+                inside += weight * 0.9
+    return inside / total if total else 0.0
 
 
 def fuzzy_scores(text: str, snapshot: Snapshot) -> dict[str, float]:
@@ -212,7 +268,8 @@ def answer_question(engine: SearchEngine, question: str,
                       suggestions=suggestions_for(searched, snapshot), searched=searched,
                       terms=tuple(terms), reason="Kein Eintrag enthält einen der Suchbegriffe.")
     best = hits[0]
-    confidence = best.score
+    domain = domain_share(terms, snapshot)
+    confidence = best.score * (DOMAIN_FLOOR + (1 - DOMAIN_FLOOR) * domain)
     if confidence < THRESHOLD:
         return Answer(question=text, answered=False, confidence=confidence, hits=tuple(hits[:MAX_ANSWERS]),
                       suggestions=suggestions_for(searched, snapshot), searched=searched,

@@ -39,7 +39,8 @@ KEEP_BUILDS = 3
 
 # Weights of the searched fields (BM25F). Titles and the editors' alternate questions say what
 # an item is about; the body says much else too.
-FIELD_BOOSTS = {"title": 3.0, "questions": 2.5, "tags": 1.5, "easy": 1.0, "body": 1.0}
+FIELD_BOOSTS = {"title": 3.0, "questions": 2.5, "tags": 1.5, "easy": 1.0, "body": 1.0,
+                "context": 0.5}
 
 
 def schema() -> fields.Schema:
@@ -52,6 +53,7 @@ def schema() -> fields.Schema:
         questions=fields.TEXT(analyzer=analyzer),
         tags=fields.TEXT(analyzer=analyzer),
         easy=fields.TEXT(analyzer=analyzer),
+        context=fields.TEXT(analyzer=analyzer),
         body=fields.TEXT(analyzer=analyzer),
         passage=fields.STORED(),
     )
@@ -108,6 +110,13 @@ def passage_record(passage: Passage) -> dict:
     }
 
 
+def passage_context(passage: Passage) -> str:
+    """What else an interview passage is about: the interview's title, teaser and person."""
+    if passage.kind != "interview":
+        return ""
+    return "\n".join((passage.item_title, passage.teaser, passage.person))
+
+
 @contextmanager
 def reindex_lock(index_dir: Path) -> Iterator[None]:
     """Hold the reindex lock, or raise ``ReindexRunning`` at once."""
@@ -156,6 +165,7 @@ def build_index(content_root: Path, index_dir: Path,
                         id=passage.id, item_id=passage.item_id, kind=passage.kind,
                         title=passage.title, questions="\n".join(passage.questions),
                         tags=" ".join(passage.tags), easy=passage.easy, body=passage.text,
+                        context=passage_context(passage),
                         passage=passage_record(passage),
                     )
                     if progress:

@@ -17,6 +17,8 @@ from .analysis import Lexicon, fold, STOP_WORDS, words_of
 from .index import FIELD_BOOSTS, current_build, load_lexicon, open_build, read_meta
 
 SEARCH_FIELDS = tuple(FIELD_BOOSTS)
+# Matches in these fields say what a passage is about.
+ABOUT_FIELDS = frozenset({"title", "questions", "tags"})
 
 
 class IndexMissing(Exception):
@@ -31,6 +33,7 @@ class QueryTerm:
     weight: float
     group: int
     origin: str
+    typed: str = ""    # the word as the citizen typed it (lower case)
 
 
 @dataclass
@@ -40,7 +43,7 @@ class Candidate:
     id: str
     record: dict
     bm25: float
-    matched: set[str] = field(default_factory=set)
+    matched: dict[str, set[str]] = field(default_factory=dict)   # term -> fields it matched in
     field_scores: dict[str, float] = field(default_factory=dict)
 
 
@@ -69,6 +72,14 @@ class Snapshot:
                 self.fuzzy_choices.append((pid, fuzzy_key(rec["title"])))
         self._local = threading.local()
         self._df_cache: dict[str, int] = {}
+        # The domain's own vocabulary: stems in titles, alternate questions and tags. A question
+        # whose telling words are all outside it is probably about something else.
+        self.about_terms: set[str] = set()
+        with self.index.searcher() as s:
+            reader = s.reader()
+            for fieldname in ABOUT_FIELDS:
+                for term in reader.lexicon(fieldname):
+                    self.about_terms.add(term.decode("utf-8") if isinstance(term, bytes) else term)
 
     @property
     def searcher(self):
@@ -105,12 +116,11 @@ class Snapshot:
         results = self.searcher.search(wq.Or(clauses), limit=limit, terms=True)
         candidates = []
         for hit in results:
-            matched_terms = hit.matched_terms()
-            matched = {text.decode("utf-8") if isinstance(text, bytes) else text
-                       for _, text in matched_terms}
+            matched: dict[str, set[str]] = {}
             per_field: dict[str, float] = {}
-            for fieldname, text in matched_terms:
+            for fieldname, text in hit.matched_terms():
                 word = text.decode("utf-8") if isinstance(text, bytes) else text
+                matched.setdefault(word, set()).add(fieldname)
                 per_field.setdefault(fieldname, 0.0)
                 per_field[fieldname] += weights.get(word, 0.0) * FIELD_BOOSTS[fieldname]
             candidates.append(Candidate(id=hit["id"], record=hit["passage"], bm25=hit.score,
@@ -124,9 +134,15 @@ class Snapshot:
             pass
 
 
+# Question words say what kind of answer is wanted ("wer" bekommt, "wann" kommt das Geld):
+# the fuzzy comparison keeps them although the index drops them as stop words.
+QUESTION_WORDS = frozenset("wer wann wie wieviel wo woher wohin warum was welche welcher welches".split())
+
+
 def fuzzy_key(text: str) -> str:
-    """Folded content words of ``text`` in order, for rapidfuzz comparisons."""
-    return " ".join(w for w in words_of(fold(text)) if w not in STOP_WORDS)
+    """Folded content and question words of ``text`` in order, for rapidfuzz comparisons."""
+    return " ".join(w for w in words_of(fold(text))
+                    if w not in STOP_WORDS or w in QUESTION_WORDS)
 
 
 class SearchEngine:
