@@ -339,6 +339,9 @@ CHAT_FILLER = """
     kann konnen koennen darf durfen muss mussen man leute jemand etwas was wo wie warum weshalb
     hab habe hast hat haben bin bist ist sind war sein mein meine meiner meinem meinen dass
     gerade schon jetzt immer noch nur sehr viel viele mehr weniger gut
+    trotzdem eigentlich halt echt wirklich gar nix nichts grad irgendwie uberhaupt eh
+    weiss weis wissen sagen sagt gesagt stimmt normal oder bzw usw etc einfach richtig
+    leider total ganz bisschen ziemlich hallo guten tag morgen abend hilfe helfen
 """.split()
 STOP_WORDS = frozenset(fold(w) for w in stopwords_for_language("de")) | frozenset(CHAT_FILLER)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 from wordfreq import zipf_frequency
 
-from .analysis import STOP_WORDS, analyse, fold, words_of
+from .analysis import STOP_WORDS, WEIGHTS, analyse, fold, words_of
 from .redact import redact, strip_placeholders
 from .search import ABOUT_FIELDS, Candidate, QueryTerm, SearchEngine, Snapshot, fuzzy_key
 
@@ -28,9 +28,9 @@ W_BM25 = 0.3       # BM25F score relative to the best candidate's
 W_FUZZY = 0.2      # rapidfuzz similarity of the question to the item's title/questions
 
 # How much a question outside the domain's vocabulary lowers the confidence (0: fully).
-DOMAIN_FLOOR = 0.3
+DOMAIN_FLOOR = 0.2
 # Below this confidence the assistant declines.
-THRESHOLD = 0.36
+THRESHOLD = 0.37
 # Further answers must reach this share of the best answer's score to be shown.
 RELATIVE_CUTOFF = 0.6
 
@@ -112,6 +112,8 @@ def is_follow_up(question: str, terms: list[QueryTerm]) -> bool:
     return bool(FOLLOW_UP_START.match(question)) and len(groups) <= 3 or len(groups) <= 1
 
 
+# Credit for a concept matched through a synonym, relative to the typed word itself.
+SYNONYM_CREDIT = 0.9
 # A match in the body alone counts less than one in the title, questions or tags.
 BODY_CREDIT = 0.5
 
@@ -143,14 +145,15 @@ def coverage(terms: list[QueryTerm], matched: dict[str, set[str]], snapshot: Sna
         fields = matched.get(term.text)
         if not fields:
             return 0.0
-        return term.weight * (1.0 if fields & ABOUT_FIELDS else BODY_CREDIT)
+        # A synonym names the same concept: nearly full credit (the search ranks it lower).
+        weight = term.weight / WEIGHTS["synonym"] * SYNONYM_CREDIT if term.origin == "synonym" else term.weight
+        return weight * (1.0 if fields & ABOUT_FIELDS else BODY_CREDIT)
 
     total = got = 0.0
     for members in groups.values():
         typed = [m for m in members if m.origin == "word"] or members
         scale = max(m.weight for m in typed)
-        importance = (max(snapshot.idf(m.text) for m in typed) * scale
-                      * generality(typed[0].typed))
+        importance = max(snapshot.idf(m.text) for m in typed) * scale * generality(typed[0].typed)
         total += importance
         best = max((credit(m) for m in members if m.origin != "part"), default=0.0)
         parts = [m for m in members if m.origin == "part"]

@@ -1,0 +1,435 @@
+"""The citizens' chat: ``/`` and the embeddable ``/widget``, with htmx and without JavaScript.
+
+The conversation lives in the page, never on the server and never in a cookie: the form
+carries the earlier questions as hidden fields (``verlauf``). Without JavaScript every post
+returns the whole page, and the earlier questions are answered again (a few milliseconds
+each). With htmx (``request.htmx``) only the new turn is returned, and the hidden fields are
+swapped out of band.
+
+Every button in the conversation (suggestions, "War das hilfreich?") belongs to the one
+form through the ``form`` attribute, so it sends the conversation along in both modes.
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+import logging
+import re
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlparse
+
+from flask import (Blueprint, current_app, redirect, render_template, request,
+                   send_file, send_from_directory, url_for)
+from htmx_flask import Htmx, make_response
+from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import BadRequest, NotFound, RequestEntityTooLarge
+
+from .. import feedback
+from ..analysis import GermanStemFilter
+from ..ask import (MAX_QUESTION_CHARS, Answer, Hit, QuestionError, answer_question, item_url,
+                   normalise)
+from ..redact import redact
+from ..render import highlight, markdown_html
+from ..search import IndexMissing
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+STATIC_DIR = PROJECT_ROOT / "static"
+# Served by the app itself: no CDN, the version pinned in package-lock.json.
+VENDOR_FILES = {"vendor/htmx.min.js": PROJECT_ROOT / "node_modules" / "htmx.org" / "dist" / "htmx.min.js"}
+ONE_YEAR = 365 * 24 * 3600
+
+MAX_TURNS = 10          # turns kept in the form (and shown without JavaScript)
+MAX_HISTORY = 5         # earlier questions passed to the engine
+MAX_FURTHER = 4         # "Weitere Antworten"
+EXCERPT_CHARS = 220
+
+# Shown as buttons on the empty chat; ids missing from the index are skipped.
+COMMON_QUESTIONS = (
+    "faq/wer-hat-anspruch",
+    "faq/regelbedarf-hoehe",
+    "faq/antrag-stellen",
+    "faq/kosten-unterkunft-heizung",
+    "faq/freibetrag-erwerbstaetigkeit",
+    "faq/vermoegen",
+)
+# Where a declined question is pointed to for personal help.
+JOBCENTER_ITEM = "faq/zustaendiges-jobcenter"
+
+KIND_LABELS = {"faq": "Häufige Frage", "glossary": "Begriff erklärt", "interview": "Aus einem Interview"}
+
+log = logging.getLogger("faqbot")
+bp = Blueprint("chat", __name__)
+
+
+@bp.record_once
+def _init_app(state) -> None:
+    Htmx(state.app)                       # request.htmx
+    feedback.init_app(state.app)
+    state.app.jinja_env.globals["asset_url"] = asset_url
+    missing = [str(p) for p in VENDOR_FILES.values() if not p.exists()]
+    if missing:
+        log.warning("htmx is not installed (%s); the chat works, but without JavaScript. "
+                    "Run ./run setup.", ", ".join(missing))
+
+
+# --- the two layouts -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Layout:
+    """The full page or the compact widget: which template, where the form posts."""
+
+    name: str
+    template: str
+    ask_endpoint: str
+    feedback_endpoint: str
+    home_endpoint: str
+    new_window: bool          # links open a new window (the widget sits in a frame)
+
+
+PAGE = Layout("chat", "index.html", "chat.ask", "chat.rate", "chat.index", False)
+WIDGET = Layout("widget", "widget.html", "chat.widget_ask", "chat.widget_rate", "chat.widget", True)
+
+
+# --- the conversation, kept in the form ----------------------------------------------------
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value is not None and value.isdigit() and len(value) < 10 else None
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """The questions asked so far, as carried by the form's hidden fields."""
+
+    questions: tuple[str, ...] = ()
+    start: int = 0                      # number of questions[0]; older ones were dropped
+    rated: frozenset[int] = frozenset()  # numbers of the turns that got feedback
+
+    @classmethod
+    def from_form(cls, form: MultiDict) -> "Conversation":
+        questions = []
+        for text in form.getlist("verlauf"):
+            try:
+                questions.append(normalise(text))
+            except QuestionError:
+                continue
+        start = _int(form.get("beginn")) or 0
+        dropped = max(0, len(questions) - MAX_TURNS)
+        rated = {n for n in map(_int, form.getlist("bewertet")) if n is not None}
+        return cls(tuple(questions[dropped:]), start + dropped, frozenset(rated))
+
+    def add(self, question: str) -> "Conversation":
+        questions = self.questions + (question,)
+        dropped = max(0, len(questions) - MAX_TURNS)
+        start = self.start + dropped
+        return replace(self, questions=questions[dropped:], start=start,
+                       rated=frozenset(n for n in self.rated if n >= start))
+
+    def rate(self, number: int) -> "Conversation":
+        return replace(self, rated=self.rated | {number})
+
+    def index_of(self, number: int) -> int | None:
+        i = number - self.start
+        return i if 0 <= i < len(self.questions) else None
+
+    @property
+    def next_number(self) -> int:
+        return self.start + len(self.questions)
+
+
+# --- what a turn shows ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Shown:
+    """One passage as the chat shows it."""
+
+    id: str
+    kind: str
+    kind_label: str
+    title: str
+    item_title: str
+    html: Markup
+    excerpt: Markup
+    stand: str
+    url: str
+    source: str
+    source_host: str
+
+
+@dataclass(frozen=True)
+class Turn:
+    number: int
+    question: str
+    answer: Answer | None = None
+    error: str = ""
+    best: Shown | None = None
+    further: tuple[Shown, ...] = ()
+    follow_up_of: str = ""
+    rated: bool = False
+
+    @property
+    def answered(self) -> bool:
+        return self.answer is not None and self.answer.answered
+
+
+_stemmer = GermanStemFilter()
+_TAG = re.compile(r"(<[^>]+>)")
+
+
+def _stem_matching(stems: set[str]):
+    """A stem function for ``render.highlight`` that also marks compounds starting with a
+    matched stem ("Regelbedarfsstufe" when "regelbedarf" matched)."""
+    prefixes = sorted((s for s in stems if len(s) >= 5), key=len, reverse=True)
+
+    def stem(word: str) -> str:
+        stemmed = _stemmer.stem(word)
+        if stemmed in stems:
+            return stemmed
+        return next((p for p in prefixes if word.startswith(p)), stemmed)
+    return stem
+
+
+def highlighted_html(text: str, matched: tuple[str, ...]) -> Markup:
+    """The passage's Markdown as HTML, with the matched words in <mark> (text nodes only)."""
+    stems = set(matched)
+    stem = _stem_matching(stems)
+    parts = _TAG.split(str(markdown_html(text)))
+    return Markup("").join(
+        Markup(part) if i % 2 else highlight(html.unescape(part), stems, stem)
+        for i, part in enumerate(parts))
+
+
+def excerpt(text: str, matched: tuple[str, ...]) -> Markup:
+    """The passage's start as plain text, cut at a word, with the matched words marked."""
+    plain = " ".join(re.sub(r"[*_`#>]|^\s*[-+] ", "", text, flags=re.MULTILINE).split())
+    if len(plain) > EXCERPT_CHARS:
+        plain = plain[:EXCERPT_CHARS].rsplit(" ", 1)[0].rstrip(",;:.–-") + " …"
+    stems = set(matched)
+    return highlight(plain, stems, _stem_matching(stems))
+
+
+def shown(hit: Hit) -> Shown:
+    host = (urlparse(hit.source).hostname or hit.source).removeprefix("www.")
+    return Shown(id=hit.id, kind=hit.kind, kind_label=KIND_LABELS.get(hit.kind, "Information"),
+                 title=hit.title, item_title=hit.item_title,
+                 html=highlighted_html(hit.passage, hit.matched),
+                 excerpt=excerpt(hit.passage, hit.matched), stand=hit.stand,
+                 url=item_url(hit.item_id, hit.anchor), source=hit.source, source_host=host)
+
+
+def _engine():
+    return current_app.extensions["faqbot.engine"]
+
+
+def build_turn(number: int, question: str, history: tuple[str, ...], rated: bool = False) -> Turn:
+    """Ask the engine and prepare what the turn shows."""
+    try:
+        answer = answer_question(_engine(), question, list(history[-MAX_HISTORY:]))
+    except QuestionError as exc:
+        return Turn(number, question, error=str(exc))
+    # The engine merged the previous question in: say so, the citizen may not have meant it.
+    follow_up_of = history[-1] if history and answer.searched != redact(answer.question) else ""
+    if not answer.answered:
+        return Turn(number, question, answer=answer, follow_up_of=follow_up_of)
+    return Turn(number, question, answer=answer, best=shown(answer.hits[0]),
+                further=tuple(shown(h) for h in answer.hits[1:1 + MAX_FURTHER]),
+                follow_up_of=follow_up_of, rated=rated)
+
+
+def build_turns(conversation: Conversation) -> list[Turn]:
+    questions = conversation.questions
+    return [build_turn(conversation.start + i, q, questions[:i],
+                       rated=(conversation.start + i) in conversation.rated)
+            for i, q in enumerate(questions)]
+
+
+def common_questions() -> list[dict]:
+    records = _engine().snapshot().records
+    return [{"id": pid, "title": records[pid]["title"]} for pid in COMMON_QUESTIONS if pid in records]
+
+
+def jobcenter_url() -> str | None:
+    records = _engine().snapshot().records
+    return item_url(JOBCENTER_ITEM) if JOBCENTER_ITEM in records else None
+
+
+# --- rendering -----------------------------------------------------------------------------
+
+def _context(layout: Layout, conversation: Conversation, **extra) -> dict:
+    return dict(layout=layout, conversation=conversation, jobcenter_url=jobcenter_url(),
+                max_chars=MAX_QUESTION_CHARS, **extra)
+
+
+def whole_page(layout: Layout, conversation: Conversation, status: int = 200, *,
+               error: str = "", typed: str = "", just_rated: tuple[int, bool] | None = None):
+    return render_template(
+        layout.template, turns=build_turns(conversation), common=common_questions(),
+        error=error, typed=typed, just_rated=just_rated,
+        **_context(layout, conversation)), status
+
+
+def _ask(layout: Layout):
+    conversation = Conversation.from_form(request.form)
+    raw = request.form.get("vorschlag") or request.form.get("frage") or ""
+    try:
+        question = normalise(raw)
+    except QuestionError as exc:
+        if request.htmx:
+            body = render_template("partials/invalid.html", error=str(exc))
+            return make_response(body, reswap="none", trigger_after_settle="faqbot-invalid")
+        return whole_page(layout, conversation, 400, error=str(exc), typed=raw[:MAX_QUESTION_CHARS * 2])
+    history = conversation.questions
+    conversation = conversation.add(question)
+    if not request.htmx:
+        return whole_page(layout, conversation)
+    turn = build_turn(conversation.next_number - 1, question, history)
+    body = render_template("partials/answered.html", turn=turn, **_context(layout, conversation))
+    return make_response(body, trigger_after_settle={"faqbot-answered": {"id": f"runde-{turn.number}"}})
+
+
+class UnknownVote(BadRequest):
+    description = "Diese Rückmeldung passt zu keiner Antwort im Gespräch."
+
+
+_VOTE = re.compile(r"(ja|nein):(\d{1,9})")
+
+
+def _rate(layout: Layout):
+    conversation = Conversation.from_form(request.form)
+    vote = _VOTE.fullmatch(request.form.get("hilfreich", ""))
+    index = conversation.index_of(int(vote[2])) if vote else None
+    if index is None:
+        raise UnknownVote()
+    number, helpful = int(vote[2]), vote[1] == "ja"
+    turn = build_turn(number, conversation.questions[index], conversation.questions[:index])
+    feedback.get_store().add(turn.question, hit=turn.best.id if turn.best else None,
+                             helpful=helpful, answered=turn.answered, channel=layout.name)
+    conversation = conversation.rate(number)
+    if not request.htmx:
+        return whole_page(layout, conversation, typed=request.form.get("frage", "")[:MAX_QUESTION_CHARS * 2],
+                          just_rated=(number, helpful))
+    body = render_template("partials/rated.html", turn=replace(turn, rated=True), helpful=helpful,
+                           **_context(layout, conversation))
+    target = f"rueckmeldung-{number}"
+    return make_response(body, retarget=f"#{target}", reswap="outerHTML",
+                         trigger_after_settle={"faqbot-rated": {"id": target}})
+
+
+# --- routes --------------------------------------------------------------------------------
+
+@bp.get("/")
+def index():
+    return whole_page(PAGE, Conversation())
+
+
+@bp.post("/frage")
+def ask():
+    return _ask(PAGE)
+
+
+@bp.post("/feedback")
+def rate():
+    return _rate(PAGE)
+
+
+@bp.get("/widget")
+def widget():
+    return whole_page(WIDGET, Conversation())
+
+
+@bp.post("/widget/frage")
+def widget_ask():
+    return _ask(WIDGET)
+
+
+@bp.post("/widget/feedback")
+def widget_rate():
+    return _rate(WIDGET)
+
+
+@bp.get("/frage")
+@bp.get("/feedback")
+def ask_get():
+    # A reload or a bookmark of a posted page: start a fresh chat.
+    return redirect(url_for("chat.index"))
+
+
+@bp.get("/widget/frage")
+@bp.get("/widget/feedback")
+def widget_get():
+    return redirect(url_for("chat.widget"))
+
+
+@bp.get("/einbinden")
+def embed():
+    """The snippet that puts the chat on another site, with a live example on this page."""
+    src = url_for("chat.widget_js", _external=True)
+    return render_template("embed.html", snippet=f'<script src="{src}" defer></script>',
+                           frame_ancestors=current_app.config["FRAME_ANCESTORS"])
+
+
+@bp.get("/widget.js")
+def widget_js():
+    # Short cache: sites embed this URL unversioned, and updates should reach them.
+    return send_from_directory(STATIC_DIR / "js", "widget.js", max_age=3600)
+
+
+@bp.get("/static/<path:filename>")
+def static(filename: str):
+    """The chat's CSS and JavaScript, and htmx from node_modules; cached for a year when
+    the URL carries the file's fingerprint (see ``asset_url``)."""
+    versioned = bool(request.args.get("v"))
+    max_age = ONE_YEAR if versioned else 300
+    if filename in VENDOR_FILES:
+        if not VENDOR_FILES[filename].exists():
+            raise NotFound()
+        response = send_file(VENDOR_FILES[filename], max_age=max_age)
+    else:
+        response = send_from_directory(STATIC_DIR, filename, max_age=max_age)
+    if versioned:
+        response.cache_control.immutable = True
+    return response
+
+
+@lru_cache(maxsize=64)
+def _fingerprint(path: str, mtime: float) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def asset_url(filename: str) -> str:
+    """``/static/<filename>?v=<fingerprint>``, so the file can be cached for a year."""
+    path = VENDOR_FILES.get(filename, STATIC_DIR / filename)
+    version = _fingerprint(str(path), path.stat().st_mtime) if path.exists() else None
+    return url_for("chat.static", filename=filename, v=version)
+
+
+# --- errors for people ---------------------------------------------------------------------
+
+def _layout_of_request() -> Layout:
+    return WIDGET if request.path.startswith("/widget") else PAGE
+
+
+@bp.errorhandler(IndexMissing)
+def index_missing(exc: IndexMissing):
+    message = "Die Suche ist gerade nicht verfügbar. Bitte versuchen Sie es später noch einmal."
+    if request.htmx:
+        return make_response(render_template("partials/invalid.html", error=message),
+                             reswap="none", trigger_after_settle="faqbot-invalid")
+    return render_template("unavailable.html", layout=_layout_of_request(), message=message), 503
+
+
+@bp.errorhandler(BadRequest)
+@bp.errorhandler(RequestEntityTooLarge)
+def bad_request(exc: BadRequest | RequestEntityTooLarge):
+    if isinstance(exc, RequestEntityTooLarge):
+        message = "Das Gespräch ist zu lang geworden. Bitte beginnen Sie ein neues Gespräch."
+    elif isinstance(exc, UnknownVote):
+        message = exc.description
+    else:
+        message = "Die Anfrage war unvollständig. Bitte versuchen Sie es noch einmal."
+    if request.htmx:
+        return make_response(render_template("partials/invalid.html", error=message),
+                             reswap="none", trigger_after_settle="faqbot-invalid")
+    return render_template("unavailable.html", layout=_layout_of_request(), message=message), exc.code
