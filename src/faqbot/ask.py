@@ -16,11 +16,14 @@ from wordfreq import zipf_frequency
 
 from .analysis import STOP_WORDS, WEIGHTS, analyse, fold, words_of
 from .redact import redact, strip_placeholders
+from .referrals import Referral, find_referral
 from .search import ABOUT_FIELDS, Candidate, QueryTerm, SearchEngine, Snapshot, fuzzy_key
 
 MAX_QUESTION_CHARS = 500
 MAX_ANSWERS = 5
 MAX_SUGGESTIONS = 3
+# Offered when a declined question gives nothing to go by.
+POPULAR = ("faq/regelbedarf-hoehe", "faq/antrag-stellen", "faq/freibetrag-erwerbstaetigkeit")
 
 # How the final score is blended (see docs/quality.md for how these were measured).
 W_COVERAGE = 0.5   # share of the typed words (idf-weighted) the passage matches
@@ -30,9 +33,14 @@ W_FUZZY = 0.2      # rapidfuzz similarity of the question to the item's title/qu
 # How much a question outside the domain's vocabulary lowers the confidence (0: fully).
 DOMAIN_FLOOR = 0.2
 # Below this confidence the assistant declines.
-THRESHOLD = 0.37
+THRESHOLD = 0.2
 # Further answers must reach this share of the best answer's score to be shown.
 RELATIVE_CUTOFF = 0.6
+
+# Questions to the assistant itself ("bist du ein Mensch?") get the friendly decline.
+SMALL_TALK = re.compile(
+    r"^\W*(?:(?:hallo|hi|hey|moin|servus)\W+)?(?:wer|was|wie)?\s*(?:bist|heißt|heisst|kannst|machst|"
+    r"hast|magst|geht(?:'?s| es)?)\s+(?:du|dir)\b", re.IGNORECASE)
 
 # A follow-up like "und für Kinder?" starts with one of these, or is very short.
 FOLLOW_UP_START = re.compile(
@@ -59,6 +67,7 @@ class Hit:
     fuzzy: float
     matched: tuple[str, ...] = ()
     field_scores: dict = field(default_factory=dict, compare=False)
+    matched_fields: dict = field(default_factory=dict, compare=False)   # term -> fields
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,7 @@ class Answer:
     terms: tuple[QueryTerm, ...] = ()      # the analysed query, for staff
     reason: str = ""                       # why it was declined, for staff
     threshold: float = THRESHOLD
+    referral: Referral | None = None       # who answers a question outside the content
 
 
 class QuestionError(ValueError):
@@ -210,6 +220,12 @@ def suggestions_for(text: str, snapshot: Snapshot, exclude: set[str] = frozenset
     """The FAQ titles closest to ``text``, for a declined question."""
     key = fuzzy_key(text)
     found: list[Suggestion] = []
+    if not key:
+        # Nothing to go by: the most asked-for topics.
+        for pid in POPULAR:
+            if pid in snapshot.records and len(found) < MAX_SUGGESTIONS:
+                found.append(Suggestion(pid, snapshot.records[pid]["title"]))
+        return tuple(found)
     if key:
         faq = [(pid, c) for pid, c in snapshot.fuzzy_choices if snapshot.records[pid]["kind"] == "faq"]
         for _, _, index in process.extract(key, [c for _, c in faq], scorer=fuzz.token_set_ratio,
@@ -241,9 +257,41 @@ def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot) -> list[Hit]:
                         item_title=r["item_title"], passage=r["text"], anchor=r["anchor"],
                         source=r["source"], stand=r["stand"], score=round(score, 4),
                         coverage=round(cov, 4), bm25=round(c.bm25, 4), fuzzy=round(fz, 4),
-                        matched=tuple(sorted(c.matched)), field_scores=c.field_scores))
+                        matched=tuple(sorted(c.matched)), field_scores=c.field_scores,
+                        matched_fields=c.matched))
     hits.sort(key=lambda h: (-h.score, h.id))
     return hits
+
+
+def confidence_of(best: Hit, terms: list[QueryTerm], snapshot: Snapshot) -> float:
+    """How sure the assistant is that ``best`` answers the question (0..1).
+
+    Absolute evidence only: how much of the question the passage covers and how close the
+    question is to its title or alternate questions, lowered when the question's telling words
+    lie outside the content's vocabulary. (The BM25F score only ranks: it has no scale.)
+    """
+    evidence = (W_COVERAGE * best.coverage + W_FUZZY * best.fuzzy) / (W_COVERAGE + W_FUZZY)
+    domain = domain_share(terms, snapshot)
+    return evidence * (DOMAIN_FLOOR + (1 - DOMAIN_FLOOR) * domain)
+
+
+def outside_topic(text: str, best: Hit, snapshot: Snapshot) -> Referral | None:
+    """The referral for a question about a topic the content does not cover, or None.
+
+    A referral term in the question counts unless the best passage is about it: all the term's
+    words matched in its title, alternate questions or tags ("Kindergeld" in "Wie werden
+    Kindergeld und Unterhalt angerechnet?" is covered; "Kindergeld beantragen" is not).
+    """
+    found = find_referral(words_of(fold(text)), snapshot.referrals)
+    if found is None:
+        return None
+    referral, term = found
+    stems = {t.text for word in term for t in analyse(word, snapshot.lexicon, mode="index")
+             if t.origin == "word"}
+    about = {term for term, fields in best.matched_fields.items() if fields & ABOUT_FIELDS}
+    if stems and stems <= about:
+        return None
+    return referral
 
 
 def answer_question(engine: SearchEngine, question: str,
@@ -253,6 +301,10 @@ def answer_question(engine: SearchEngine, question: str,
     snapshot = engine.snapshot()
     searched = redact(text)
     terms = query_terms(searched, snapshot)
+    if SMALL_TALK.search(text) and domain_share(terms, snapshot) < 0.5:
+        return Answer(question=text, answered=False, confidence=0.0, hits=(),
+                      suggestions=suggestions_for("", snapshot), searched=text, terms=tuple(terms),
+                      reason="Die Frage richtet sich an den Assistenten selbst (Smalltalk).")
 
     previous = [normalise(h) for h in history if isinstance(h, str) and h.strip()][-1:]
     if previous and is_follow_up(text, terms):
@@ -271,8 +323,12 @@ def answer_question(engine: SearchEngine, question: str,
                       suggestions=suggestions_for(searched, snapshot), searched=searched,
                       terms=tuple(terms), reason="Kein Eintrag enthält einen der Suchbegriffe.")
     best = hits[0]
-    domain = domain_share(terms, snapshot)
-    confidence = best.score * (DOMAIN_FLOOR + (1 - DOMAIN_FLOOR) * domain)
+    referral = outside_topic(text, best, snapshot)
+    if referral is not None:
+        return Answer(question=text, answered=False, confidence=0.0, hits=tuple(hits[:MAX_ANSWERS]),
+                      suggestions=(), searched=searched, terms=tuple(terms), referral=referral,
+                      reason=f"Die Frage betrifft '{referral.topic}': dafür ist {referral.where} zuständig.")
+    confidence = confidence_of(best, terms, snapshot)
     if confidence < THRESHOLD:
         return Answer(question=text, answered=False, confidence=confidence, hits=tuple(hits[:MAX_ANSWERS]),
                       suggestions=suggestions_for(searched, snapshot), searched=searched,
@@ -303,4 +359,5 @@ def answer_json(answer: Answer) -> dict:
         ],
         "suggestions": [{"id": s.id, "title": s.title, "url": item_url(s.id)}
                         for s in answer.suggestions],
+        "referral": answer.referral.as_json() if answer.referral else None,
     }

@@ -29,11 +29,13 @@ from whoosh import fields, index as whoosh_index
 
 from .analysis import GermanAnalyzer, Lexicon, using_lexicon, words_of
 from .content import Item, Passage, content_version, load_content
+from .referrals import Referral, load_referrals
 from .synonyms import load_synonyms
 
 CURRENT = "current"
 BUILDS = "builds"
 LEXICON_FILE = "lexicon.json"
+REFERRALS_FILE = "referrals.json"
 META_FILE = "meta.json"
 KEEP_BUILDS = 3
 
@@ -73,15 +75,21 @@ class BuildResult:
     content_version: str
 
 
-def lexicon_for(items: list[Item], synonyms: dict[tuple[str, ...], tuple[str, ...]]) -> Lexicon:
-    """The corpus vocabulary (folded surface words) plus the synonym variants' words."""
+def lexicon_for(items: list[Item], synonyms: dict[tuple[str, ...], tuple[str, ...]],
+                referrals: list[Referral] = ()) -> Lexicon:
+    """The corpus vocabulary (folded surface words) plus the words of synonyms and referrals,
+    so that typo correction leaves them alone."""
     words: set[str] = set()
     for item in items:
-        for text in (item.title, item.body, item.easy, item.teaser, *item.questions, *item.tags):
+        for text in (item.title, item.body, item.easy, item.teaser, item.person, *item.questions,
+                     *item.tags):
             words.update(w for w in words_of(text) if len(w) >= 2)
     for variant, target in synonyms.items():
         words.update(variant)
         words.update(target)
+    for referral in referrals:
+        for term in referral.terms:
+            words.update(term)
     return Lexicon(words=words, synonyms=synonyms)
 
 
@@ -97,6 +105,20 @@ def load_lexicon(folder: Path) -> Lexicon:
     data = json.loads((folder / LEXICON_FILE).read_text(encoding="utf-8"))
     return Lexicon(words=set(data["words"]),
                    synonyms={tuple(k): tuple(v) for k, v in data["synonyms"]})
+
+
+def save_referrals(referrals: list[Referral], folder: Path) -> None:
+    data = [{"topic": r.topic, "terms": [list(t) for t in r.terms], "where": r.where, "url": r.url}
+            for r in referrals]
+    (folder / REFERRALS_FILE).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+def load_saved_referrals(folder: Path) -> list[Referral]:
+    path = folder / REFERRALS_FILE
+    if not path.exists():
+        return []
+    return [Referral(topic=r["topic"], terms=tuple(tuple(t) for t in r["terms"]), where=r["where"],
+                     url=r["url"]) for r in json.loads(path.read_text(encoding="utf-8"))]
 
 
 def passage_record(passage: Passage) -> dict:
@@ -147,7 +169,8 @@ def build_index(content_root: Path, index_dir: Path,
     content_root, index_dir = Path(content_root), Path(index_dir)
     items = load_content(content_root)
     synonyms = load_synonyms(content_root)
-    lexicon = lexicon_for(items, synonyms)
+    referrals = load_referrals(content_root)
+    lexicon = lexicon_for(items, synonyms, referrals)
     passages = [p for item in items for p in item.passages]
 
     with reindex_lock(index_dir):
@@ -172,6 +195,7 @@ def build_index(content_root: Path, index_dir: Path,
                         progress(n, len(passages))
                 writer.commit()
             save_lexicon(lexicon, tmp)
+            save_referrals(referrals, tmp)
             meta = {
                 "generation": generation, "items": len(items), "passages": len(passages),
                 "content_version": content_version(content_root),

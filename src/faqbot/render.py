@@ -17,8 +17,21 @@ def _md() -> markdown.Markdown:
     return md
 
 
+# Editors write "vor allem:\n- Essen": Markdown needs a blank line before a bullet list.
+_BULLETS_AFTER_TEXT = re.compile(r"(?m)^(?![ \t]*[-*+][ \t])([^\n]*\S[^\n]*)\n(?=[ \t]*[-*+][ \t])")
+
+
 def markdown_html(text: str) -> Markup:
-    """Markdown to HTML with any raw HTML shown as text."""
+    r"""Markdown to HTML with any raw HTML shown as text.
+
+    >>> print(markdown_html("Vor allem:\n- Essen\n- Miete"))
+    <p>Vor allem:</p>
+    <ul>
+    <li>Essen</li>
+    <li>Miete</li>
+    </ul>
+    """
+    text = _BULLETS_AFTER_TEXT.sub(r"\1\n\n", text)
     return Markup(_md().convert(str(escape(text))).replace("&amp;amp;", "&amp;"))
 
 

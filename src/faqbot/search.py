@@ -14,7 +14,8 @@ from whoosh import query as wq
 from whoosh import scoring
 
 from .analysis import Lexicon, fold, STOP_WORDS, words_of
-from .index import FIELD_BOOSTS, current_build, load_lexicon, open_build, read_meta
+from .index import (FIELD_BOOSTS, current_build, load_lexicon, load_saved_referrals, open_build,
+                    read_meta)
 
 SEARCH_FIELDS = tuple(FIELD_BOOSTS)
 # Matches in these fields say what a passage is about.
@@ -54,6 +55,7 @@ class Snapshot:
         self.build = build
         self.meta = read_meta(build)
         self.lexicon: Lexicon = load_lexicon(build)
+        self.referrals = load_saved_referrals(build)
         # Typo correction only proposes content words, never stop words.
         self.lexicon.words = {w for w in self.lexicon.words if w not in STOP_WORDS}
         self.index = open_build(build)

@@ -170,6 +170,10 @@ class Turn:
     rated: bool = False
 
     @property
+    def had_personal_data(self) -> bool:
+        return redact(self.question) != self.question
+
+    @property
     def answered(self) -> bool:
         return self.answer is not None and self.answer.answered
 

@@ -67,14 +67,22 @@ OPENAPI = {
             "id": {"type": "string"}, "title": {"type": "string"}, "url": {"type": "string"}}},
         "Answer": {
             "type": "object",
-            "required": ["question", "answered", "confidence", "answers", "suggestions"],
+            "required": ["question", "answered", "confidence", "answers", "suggestions", "referral"],
             "properties": {
                 "question": {"type": "string"},
                 "answered": {"type": "boolean"},
                 "confidence": {"type": "number"},
                 "answers": {"type": "array", "items": {"$ref": "#/components/schemas/Passage"}},
                 "suggestions": {"type": "array", "items": {"$ref": "#/components/schemas/Suggestion"}},
+                "referral": {"$ref": "#/components/schemas/Referral"},
             },
+        },
+        "Referral": {
+            "type": "object", "nullable": True,
+            "description": "Who answers a question outside the content (null otherwise).",
+            "required": ["topic", "where", "url"],
+            "properties": {"topic": {"type": "string"}, "where": {"type": "string"},
+                           "url": {"type": "string", "nullable": True}},
         },
         "Error": {"type": "object", "required": ["error"],
                   "properties": {"error": {"type": "string"}}},

@@ -1,0 +1,314 @@
+"""From a question to ranked, verbatim answers, or a decline with suggestions."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from faqbot.ask import (
+    MAX_ANSWERS,
+    MAX_QUESTION_CHARS,
+    QuestionError,
+    answer_json,
+    answer_question,
+    normalise,
+)
+from faqbot.content import load_content
+from faqbot.redact import redact
+
+INTERVIEW_PASSAGE = "interviews/test-interview#wie-hat-sich-die-beratung-im-jobcenter-veraendert"
+
+
+@pytest.fixture
+def items(content_dir):
+    return {item.id: item for item in load_content(content_dir)}
+
+
+@pytest.fixture
+def passages(items):
+    return {p.id: p for item in items.values() for p in item.passages}
+
+
+def ask(engine, question, history=()):
+    return answer_question(engine, question, list(history))
+
+
+# --- ranked answers --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("question, expected", [
+    ("Wie hoch ist der Regelbedarf?", "faq/regelbedarf-hoehe"),
+    ("Wie viel Geld bekomme ich als Single im Monat?", "faq/regelbedarf-hoehe"),
+    ("Wie stelle ich den Weiterbewilligungsantrag?", "faq/weiterbewilligung"),
+    ("Wer zahlt die Heizkostennachzahlung?", "faq/kosten-unterkunft-heizung"),
+    ("Wie beantrage ich Bürgergeld?", "faq/antrag-stellen"),
+    ("Wie viel Erspartes darf ich behalten?", "faq/vermoegen"),
+    ("Darf ich einen Minijob haben?", "faq/minijob"),
+    ("Was ist eine Bedarfsgemeinschaft?", "glossary/bedarfsgemeinschaft"),
+    ("Wie hat sich die Beratung im Jobcenter verändert?", INTERVIEW_PASSAGE),
+])
+def test_clear_questions_get_the_right_first_answer(engine, question, expected):
+    answer = ask(engine, question)
+    assert answer.answered, answer.reason
+    assert answer.hits[0].id == expected
+    assert answer.confidence >= answer.threshold
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Buergergeld beantragen", "faq/antrag-stellen"),       # no umlauts
+    ("bürgergeldantrag", "faq/antrag-stellen"),              # compound of known words
+    ("was ist hartz 4", "glossary/hartz-iv"),                 # old word
+    ("zahlt das amt die miete", "faq/kosten-unterkunft-heizung"),   # everyday words (synonyms)
+    ("minjob erlaubt", "faq/minijob"),                        # typo
+])
+def test_citizens_ways_of_typing_find_the_item(engine, question, expected):
+    answer = ask(engine, question)
+    assert answer.answered, answer.reason
+    assert answer.hits[0].id == expected
+
+
+def test_answer_carries_id_kind_passage_source_and_stand(engine, items):
+    answer = ask(engine, "Wie hoch ist der Regelbedarf?")
+    hit = answer.hits[0]
+    item = items["faq/regelbedarf-hoehe"]
+    assert (hit.id, hit.item_id, hit.kind) == ("faq/regelbedarf-hoehe", "faq/regelbedarf-hoehe", "faq")
+    assert hit.title == hit.item_title == "Wie hoch ist der Regelbedarf?"
+    assert hit.source == item.source == "https://www.gesetze-im-internet.de/sgb_2/__20.html"
+    assert hit.stand == "2026-11-25"
+    assert dt.date.fromisoformat(hit.stand) == item.stand
+    assert hit.anchor == ""
+    assert 0 < hit.score <= 1.5
+
+
+def test_answers_are_ranked_and_at_most_five(engine):
+    answer = ask(engine, "Jobcenter Antrag Bürgergeld Miete Einkommen")
+    assert answer.answered
+    assert 1 <= len(answer.hits) <= MAX_ANSWERS
+    scores = [h.score for h in answer.hits]
+    assert scores == sorted(scores, reverse=True)
+    assert len({h.id for h in answer.hits}) == len(answer.hits)
+
+
+def test_every_passage_is_verbatim_the_items_body(engine, passages, content_dir):
+    seen = set()
+    for question in ("Wie hoch ist der Regelbedarf?", "Was ist eine Bedarfsgemeinschaft?",
+                     "Darf ich einen Minijob haben?", "Wie hat sich die Beratung im Jobcenter verändert?",
+                     "Jobcenter Antrag Bürgergeld Miete Einkommen"):
+        for hit in ask(engine, question).hits:
+            assert hit.passage == passages[hit.id].text
+            raw = (content_dir / f"{hit.item_id}.md").read_text(encoding="utf-8")
+            assert hit.passage in raw
+            seen.add(hit.kind)
+    assert seen == {"faq", "glossary", "interview"}
+
+
+def test_interview_answer_is_one_passage_with_its_anchor(engine, passages):
+    hit = ask(engine, "Wie hat sich die Beratung im Jobcenter verändert?").hits[0]
+    assert hit.kind == "interview"
+    assert hit.item_id == "interviews/test-interview"
+    assert hit.anchor == "wie-hat-sich-die-beratung-im-jobcenter-veraendert"
+    assert hit.title == "Wie hat sich die Beratung im Jobcenter verändert?"
+    assert hit.item_title == "„Beratung braucht Zeit\""
+    assert hit.passage == passages[hit.id].text
+    assert hit.passage.startswith("Die Beratung ist persönlicher geworden.")
+    assert "Ich wünsche mir" not in hit.passage    # not the other answer
+    assert answer_json(ask(engine, "Wie hat sich die Beratung im Jobcenter verändert?"))["answers"][0]["url"] == \
+        "/inhalt/interviews/test-interview#wie-hat-sich-die-beratung-im-jobcenter-veraendert"
+
+
+# --- follow-ups ------------------------------------------------------------------------------
+
+def test_follow_up_searches_together_with_the_previous_question(engine):
+    answer = ask(engine, "und für Kinder?", ["Wie hoch ist der Regelbedarf?"])
+    assert answer.searched == "Wie hoch ist der Regelbedarf? und für Kinder?"
+    history_terms = [t for t in answer.terms if t.group >= 1000]
+    assert {t.text for t in history_terms} >= {"regelbedarf"}
+    assert all(t.weight <= 0.6 for t in history_terms)
+    assert answer.answered
+    assert "faq/regelbedarf-kinder" in [h.id for h in answer.hits]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "ask.py answer_question/coverage: the previous question's terms (weight 0.6) still outweigh "
+    "the follow-up's own word, so 'und für Kinder?' after 'Wie hoch ist der Regelbedarf?' ranks "
+    "faq/regelbedarf-hoehe (the item already answered) above faq/regelbedarf-kinder"))
+def test_follow_up_for_children_answers_the_children_item_first(engine):
+    answer = ask(engine, "und für Kinder?", ["Wie hoch ist der Regelbedarf?"])
+    assert answer.answered
+    assert answer.hits[0].id == "faq/regelbedarf-kinder"
+
+
+def test_the_same_follow_up_answers_the_topic_of_the_history(engine):
+    alone = ask(engine, "und im ersten Jahr?")
+    assert not alone.answered
+    rent = ask(engine, "und im ersten Jahr?", ["Zahlt das Amt meine Miete?"])
+    assert rent.answered
+    assert rent.hits[0].id == "faq/kosten-unterkunft-heizung"
+
+
+def test_only_the_latest_history_entry_is_used(engine):
+    answer = ask(engine, "und im ersten Jahr?", ["Darf ich einen Minijob haben?", "Zahlt das Amt meine Miete?"])
+    assert answer.searched == "Zahlt das Amt meine Miete? und im ersten Jahr?"
+
+
+def test_a_complete_new_question_ignores_the_history(engine):
+    answer = ask(engine, "Darf ich neben dem Bürgergeld einen Minijob haben?", ["Wie hoch ist der Regelbedarf?"])
+    assert answer.searched == "Darf ich neben dem Bürgergeld einen Minijob haben?"
+    assert all(t.group < 1000 for t in answer.terms)
+    assert answer.hits[0].id == "faq/minijob"
+
+
+def test_blank_and_non_text_history_entries_are_ignored(engine):
+    answer = ask(engine, "und für Kinder?", ["Wie hoch ist der Regelbedarf?", "   ", None])
+    assert answer.searched == "Wie hoch ist der Regelbedarf? und für Kinder?"
+
+
+# --- declining -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("question", ["hallo", "Hallo, wie geht's?", "asdfgh", "qwertz uiop",
+                                      "Wie wird das Wetter morgen?", "Wer wurde 2014 Fußball-Weltmeister?"])
+def test_small_talk_nonsense_and_other_topics_are_declined(engine, question):
+    answer = ask(engine, question)
+    assert answer.answered is False
+    assert answer.confidence < answer.threshold
+    assert answer.reason
+    assert answer_json(answer)["answers"] == []
+
+
+def test_declined_nonsense_offers_faq_suggestions(engine, items):
+    answer = ask(engine, "asdfgh")
+    assert not answer.answered
+    assert 1 <= len(answer.suggestions) <= 3
+    for s in answer.suggestions:
+        assert s.id.startswith("faq/")
+        assert s.title == items[s.id].title
+    data = answer_json(answer)
+    assert data["suggestions"][0]["url"] == f"/inhalt/{answer.suggestions[0].id}"
+
+
+def test_declined_question_close_to_a_topic_suggests_that_topic(engine):
+    answer = ask(engine, "Regelbedarf OR title:minijob")
+    assert not answer.answered
+    assert {"faq/regelbedarf-hoehe", "faq/minijob"} & {s.id for s in answer.suggestions}
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "ask.py suggestions_for: fuzzy_key('hallo') is empty (all stop words), so a greeting is "
+    "declined with no suggestions at all, although a declined answer should offer some"))
+def test_declined_greeting_still_offers_suggestions(engine):
+    answer = ask(engine, "hallo")
+    assert not answer.answered
+    assert answer.suggestions
+
+
+# --- hostile and odd input -------------------------------------------------------------------
+
+@pytest.mark.parametrize("question", ['AND ( "*', "title:foo OR", "<script>alert(1)</script>",
+                                      "kind:faq", "*:*", "' OR 1=1 --",
+                                      "{{7*7}}", "../../etc/passwd", "NOT NOT NOT"])
+def test_query_syntax_and_hostile_text_is_just_text(engine, question):
+    answer = ask(engine, question)
+    assert answer.answered is False
+    assert answer.question == question
+    data = answer_json(answer)
+    assert data["question"] == question
+    assert data["answers"] == []
+
+
+def test_query_syntax_does_not_change_what_is_searched(engine):
+    plain = ask(engine, "Regelbedarf")
+    fielded = ask(engine, "title:Regelbedarf")
+    assert plain.hits[0].id == fielded.hits[0].id == "faq/regelbedarf-hoehe"
+    quoted = ask(engine, 'Regelbedarf" OR "')
+    assert quoted.hits[0].id == "faq/regelbedarf-hoehe"
+    wildcard = ask(engine, "Regel*")      # no wildcard search: "regel" is just a word
+    assert all(t.text != "regel*" for t in wildcard.terms)
+
+
+def test_question_of_500_characters_is_accepted(engine):
+    question = ("Wie hoch ist der Regelbedarf? " * 20)[:MAX_QUESTION_CHARS]
+    assert len(question) == 500
+    answer = ask(engine, question)
+    assert answer.hits[0].id == "faq/regelbedarf-hoehe"
+
+
+@pytest.mark.parametrize("length", [501, 10_000])
+def test_too_long_question_raises_question_error(engine, length):
+    with pytest.raises(QuestionError, match="zu lang \\(höchstens 500 Zeichen\\)"):
+        ask(engine, "x" * length)
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n\t", "\x00\x01", "\u200b\u200b"])
+def test_empty_question_raises_question_error(engine, question):
+    with pytest.raises(QuestionError, match="Bitte geben Sie eine Frage ein"):
+        ask(engine, question)
+
+
+def test_non_text_question_raises_question_error(engine):
+    with pytest.raises(QuestionError, match="muss ein Text sein"):
+        ask(engine, 42)
+
+
+# --- normalisation ---------------------------------------------------------------------------
+
+def test_normalise_replaces_control_characters_and_collapses_whitespace():
+    assert normalise("Wie\x00 hoch\tist   der\n Regelbedarf?\r\n") == "Wie hoch ist der Regelbedarf?"
+    assert normalise("  Miete\u200bund Heizung ") == "Miete und Heizung"
+
+
+def test_normalise_unifies_unicode_forms():
+    assert normalise("Bu\u0308rgergeld") == "Bürgergeld"             # combining umlaut
+    assert normalise("Ｒｅｇｅｌｂｅｄａｒｆ") == "Regelbedarf"          # full-width letters
+
+
+def test_normalised_question_is_answered_like_the_plain_one(engine):
+    odd = ask(engine, "Wie\x00 hoch\tist   der\n Regelbedarf?")
+    assert odd.question == "Wie hoch ist der Regelbedarf?"
+    assert odd.hits[0].id == ask(engine, "Wie hoch ist der Regelbedarf?").hits[0].id == "faq/regelbedarf-hoehe"
+    assert ask(engine, "Bu\u0308rgergeld beantragen").hits[0].id == "faq/antrag-stellen"
+
+
+def test_length_limit_counts_after_normalisation(engine):
+    padded = "Wie hoch ist der Regelbedarf?" + " " * 2000
+    assert ask(engine, padded).hits[0].id == "faq/regelbedarf-hoehe"
+
+
+# --- personal data ---------------------------------------------------------------------------
+
+PERSONAL = ("Ich heiße Tanja Berger, meine Mail ist t.berger@example.org, Tel. 0171 2345678, "
+            "IBAN DE89 3704 0044 0532 0130 00, BG-Nr. 12345BG0012345, ich wohne in der "
+            "Lindenstraße 5, 12345 Musterstadt. Wie beantrage ich Bürgergeld?")
+
+
+def test_personal_data_does_not_break_answering(engine):
+    answer = ask(engine, "Ich heiße Tanja Berger, meine Mail ist t.berger@example.org. "
+                         "Wie beantrage ich Bürgergeld?")
+    assert answer.answered, answer.reason
+    assert answer.hits[0].id == "faq/antrag-stellen"
+    assert "Berger" not in answer.searched and "example.org" not in answer.searched
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "redact.py strip_placeholders / ask.py query_terms: the labels left in front of redacted "
+    "data ('Tel.', 'geb.', 'IBAN', 'Mail', 'wohne') become search terms and pull the "
+    "confidence of a clear question below the threshold (0.33 < 0.37 here; 1.0 without them)"))
+def test_numbers_and_dates_in_the_question_do_not_break_answering(engine):
+    answer = ask(engine, "Hallo, hier ist Tanja Berger (BG-Nr. 12345BG0012345, geb. 01.02.1980, "
+                         "Tel. 0171 2345678). Wie beantrage ich Bürgergeld?")
+    assert answer.answered, answer.reason
+    assert answer.hits[0].id == "faq/antrag-stellen"
+
+
+def test_personal_data_is_not_searched(engine):
+    answer = ask(engine, PERSONAL)
+    for secret in ("Berger", "t.berger@example.org", "0171", "DE89", "12345BG0012345", "Lindenstraße", "Musterstadt"):
+        assert secret not in answer.searched
+    terms = {t.text for t in answer.terms}
+    assert not terms & {"tanja", "berg", "berger", "lindenstrass", "musterstadt", "de89"}
+    assert answer.question == PERSONAL   # the citizen's own text is answered to, unchanged
+
+
+def test_redact_replaces_each_kind_of_personal_data():
+    text = redact(PERSONAL)
+    assert "[Name]" in text and "[E-Mail]" in text and "[Telefon]" in text
+    assert "[IBAN]" in text and "[Nummer]" in text and "[Adresse]" in text
+    assert text.endswith("Wie beantrage ich Bürgergeld?")
