@@ -342,6 +342,7 @@ CHAT_FILLER = """
     trotzdem eigentlich halt echt wirklich gar nix nichts grad irgendwie uberhaupt eh
     weiss weis wissen sagen sagt gesagt stimmt normal oder bzw usw etc einfach richtig
     leider total ganz bisschen ziemlich hallo guten tag morgen abend hilfe helfen
+    mensch roboter bot chatbot ki
 """.split()
 STOP_WORDS = frozenset(fold(w) for w in stopwords_for_language("de")) | frozenset(CHAT_FILLER)
 
