@@ -191,13 +191,11 @@ def test_declined_question_close_to_a_topic_suggests_that_topic(engine):
     assert {"faq/regelbedarf-hoehe", "faq/minijob"} & {s.id for s in answer.suggestions}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "ask.py suggestions_for: fuzzy_key('hallo') is empty (all stop words), so a greeting is "
-    "declined with no suggestions at all, although a declined answer should offer some"))
-def test_declined_greeting_still_offers_suggestions(engine):
+def test_declined_greeting_still_offers_suggestions(engine, items):
     answer = ask(engine, "hallo")
     assert not answer.answered
     assert answer.suggestions
+    assert all(s.id.startswith("faq/") and s.title == items[s.id].title for s in answer.suggestions)
 
 
 # --- hostile and odd input -------------------------------------------------------------------
@@ -287,15 +285,24 @@ def test_personal_data_does_not_break_answering(engine):
     assert "Berger" not in answer.searched and "example.org" not in answer.searched
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "redact.py strip_placeholders / ask.py query_terms: the labels left in front of redacted "
-    "data ('Tel.', 'geb.', 'IBAN', 'Mail', 'wohne') become search terms and pull the "
-    "confidence of a clear question below the threshold (0.33 < 0.37 here; 1.0 without them)"))
 def test_numbers_and_dates_in_the_question_do_not_break_answering(engine):
     answer = ask(engine, "Hallo, hier ist Tanja Berger (BG-Nr. 12345BG0012345, geb. 01.02.1980, "
                          "Tel. 0171 2345678). Wie beantrage ich Bürgergeld?")
     assert answer.answered, answer.reason
     assert answer.hits[0].id == "faq/antrag-stellen"
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "redact.py strip_placeholders (l. 45-49) / ask.py query_terms: redact() replaces the data but "
+    "strip_placeholders leaves the words that introduced it ('Mail', 'Tel.', 'IBAN', 'wohne'), "
+    "and they are searched as topic words: the confidence drops from 1.0 to 0.14 and a clear "
+    "question is declined"))
+def test_a_message_full_of_personal_data_is_answered_like_the_bare_question(engine):
+    plain = ask(engine, "Wie beantrage ich Bürgergeld?")
+    answer = ask(engine, PERSONAL)
+    assert answer.answered, answer.reason
+    assert answer.hits[0].id == "faq/antrag-stellen"
+    assert answer.confidence >= 0.5 * plain.confidence
 
 
 def test_personal_data_is_not_searched(engine):

@@ -38,9 +38,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .search import SearchEngine
     app.extensions["faqbot.engine"] = SearchEngine(app.config["INDEX_DIR"])
 
-    from .web import api, items, security
+    from .web import api, health, items, security
     security.init_app(app)
     app.register_blueprint(api.bp)
+    app.register_blueprint(health.bp)
     app.register_blueprint(items.bp)
     try:
         from .web import chat

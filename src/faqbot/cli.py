@@ -81,12 +81,22 @@ def check(content: str | None) -> None:
 @content_option
 @index_option
 @click.option("--quiet", is_flag=True, help="Ohne Fortschrittsbalken.")
-def reindex(content: str | None, index: str | None, quiet: bool) -> None:
-    """Baut den Index neu und schaltet ihn erst danach live (ohne Neustart des Servers)."""
+@click.option("--force", "force_reason", metavar="BEGRÜNDUNG",
+              help="Neuen Index auch unter den Schwellen des Fragenkatalogs live schalten; "
+                   "die Begründung wird protokolliert.")
+def reindex(content: str | None, index: str | None, quiet: bool, force_reason: str | None) -> None:
+    """Baut den Index neu und schaltet ihn erst danach live (ohne Neustart des Servers).
+
+    Vor dem Umschalten läuft der Fragenkatalog gegen den neuen Index; liegt er unter den
+    Schwellen, bleibt der alte Index in Betrieb (außer mit --force BEGRÜNDUNG).
+    """
     from .content import ContentError
-    from .index import ReindexRunning, build_index
+    from .index import ReindexRunning
+    from .reindex import QualityGateFailed, reindex as run_reindex
 
     content_dir, index_dir = _paths(content, index)
+    if force_reason is not None and not force_reason.strip():
+        raise FaqbotUsageError("--force braucht eine Begründung, z. B. --force \"Katalog wird überarbeitet\".")
     bar = None
 
     def progress(done: int, total: int) -> None:
@@ -99,20 +109,41 @@ def reindex(content: str | None, index: str | None, quiet: bool) -> None:
         bar.update(1)
 
     try:
-        result = build_index(content_dir, index_dir, progress=progress)
+        outcome = run_reindex(content_dir, index_dir, force_reason=(force_reason or "").strip(),
+                              progress=progress)
     except ContentError as exc:
+        _close(bar)
         for p in exc.problems:
             click.echo(str(p), err=True)
         click.echo("Reindex abgebrochen: der bisherige Index bleibt in Betrieb.", err=True)
         sys.exit(1)
+    except QualityGateFailed as exc:
+        _close(bar)
+        from .evaluation import format_report
+        click.echo(format_report(exc.report), err=True)
+        click.echo("Reindex abgebrochen: der neue Index beantwortet den Fragenkatalog schlechter "
+                   "als erlaubt; der bisherige Index bleibt in Betrieb. Mit --force BEGRÜNDUNG "
+                   "trotzdem live schalten.", err=True)
+        sys.exit(1)
     except ReindexRunning as exc:
+        _close(bar)
         click.echo(str(exc), err=True)
         sys.exit(2)
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+    _close(bar)
+    result = outcome.result
     click.echo(f"Index {result.generation} ist live: {result.items} Einträge, "
                f"{result.passages} Passagen, {result.seconds:.2f} s.")
+    if outcome.after is not None:
+        before = f"{outcome.before.total.hit_at_1:.3f} → " if outcome.before else ""
+        click.echo(f"Fragenkatalog: Hit@1 {before}{outcome.after.total.hit_at_1:.3f}")
+    if outcome.forced_reason:
+        click.echo(f"Achtung: unter den Schwellen live geschaltet. Begründung protokolliert: "
+                   f"{outcome.forced_reason}", err=True)
+
+
+def _close(bar) -> None:
+    if bar is not None:
+        bar.__exit__(None, None, None)
 
 
 def _engine(content: str | None, index: str | None):

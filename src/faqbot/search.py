@@ -174,3 +174,14 @@ class SearchEngine:
                     for old in list(self._snapshots)[:-2]:
                         self._snapshots.pop(old)
         return snap
+
+
+class BuildEngine:
+    """A search engine on one given index build (not the live one): for checking a new build
+    before it goes live."""
+
+    def __init__(self, build: Path):
+        self._snapshot = Snapshot(Path(build))
+
+    def snapshot(self) -> Snapshot:
+        return self._snapshot
