@@ -15,7 +15,10 @@ log = logging.getLogger("faqbot")
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Make the app: settings, the search engine on the live index, one blueprint per audience."""
-    app = Flask(__name__, instance_relative_config=True,
+    test_config = dict(test_config or {}) if test_config is not None else None
+    instance = (test_config or {}).pop("INSTANCE_PATH", None) or os.environ.get(
+        "FAQBOT_INSTANCE_PATH") or Path(os.getcwd()) / "instance"
+    app = Flask(__name__, instance_relative_config=True, instance_path=str(Path(instance).resolve()),
                 template_folder=str(PROJECT_ROOT / "templates"), static_folder=None)
     app.config.from_mapping(DEFAULTS)
     if test_config is None:
@@ -38,6 +41,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .search import SearchEngine
     app.extensions["faqbot.engine"] = SearchEngine(app.config["INDEX_DIR"])
 
+    from . import db, sessions
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config["DATABASE_URL"] = app.config.get("DATABASE_URL") or db.default_url(Path(app.instance_path))
+    db.upgrade(app.config["DATABASE_URL"])
+    app.extensions["faqbot.db"] = db.get_engine(app.config["DATABASE_URL"])
+    sessions.init_app(app)
+
     from .web import api, health, items, security
     security.init_app(app)
     app.register_blueprint(api.bp)
@@ -49,4 +59,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         chat = None
     if chat is not None:
         app.register_blueprint(chat.bp)
+    from .web import console
+    app.register_blueprint(console.bp)
     return app

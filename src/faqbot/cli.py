@@ -272,6 +272,96 @@ def import_command(path: str, kind: str, source: str | None, stand: str | None, 
     click.echo(f"Geschrieben: {target}  (Kennung {item.id})")
 
 
+def _database():
+    """The database engine (migrated), from FAQBOT_DATABASE_URL or the instance folder."""
+    import os
+
+    from . import db
+
+    instance = Path(os.environ.get("FAQBOT_INSTANCE_PATH") or Path.cwd() / "instance")
+    url = os.environ.get("FAQBOT_DATABASE_URL") or db.default_url(instance)
+    db.upgrade(url)
+    return db.get_engine(url)
+
+
+@cli.group()
+def user() -> None:
+    """Konten für Fachteam (staff) und Redaktion (editor) verwalten."""
+
+
+def _ask_password() -> str:
+    return click.prompt("Passwort", hide_input=True, confirmation_prompt="Passwort wiederholen")
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["staff", "editor"]), required=True,
+              help="staff: testen und Berichte lesen; editor: zusätzlich den Index neu bauen.")
+def user_add(name: str, role: str) -> None:
+    """Legt ein Konto an; das Passwort wird abgefragt."""
+    from .accounts import AccountError, add_user
+
+    try:
+        created = add_user(_database(), name, role, _ask_password())
+    except AccountError as exc:
+        raise FaqbotUsageError(str(exc)) from None
+    click.echo(f"Konto '{created.name}' ({created.role}) angelegt.")
+
+
+@user.command("list")
+def user_list() -> None:
+    """Zeigt alle Konten."""
+    from .accounts import list_users
+
+    users = list_users(_database())
+    if not users:
+        click.echo("Keine Konten. Anlegen mit: faqbot user add NAME --role staff|editor")
+    for u in users:
+        click.echo(f"{u.name}\t{u.role}")
+
+
+@user.command("remove")
+@click.argument("name")
+def user_remove(name: str) -> None:
+    """Löscht ein Konto."""
+    from .accounts import AccountError, remove_user
+
+    try:
+        remove_user(_database(), name)
+    except AccountError as exc:
+        raise FaqbotUsageError(str(exc)) from None
+    click.echo(f"Konto '{name}' gelöscht.")
+
+
+@user.command("passwd")
+@click.argument("name")
+def user_passwd(name: str) -> None:
+    """Setzt ein neues Passwort; es wird abgefragt."""
+    from .accounts import AccountError, set_password
+
+    try:
+        set_password(_database(), name, _ask_password())
+    except AccountError as exc:
+        raise FaqbotUsageError(str(exc)) from None
+    click.echo(f"Passwort für '{name}' geändert.")
+
+
+@cli.command()
+@click.option("--days", type=int, default=None,
+              help="Aufbewahrungsfrist in Tagen (Standard: FAQBOT_RETENTION_DAYS oder 90).")
+def prune(days: int | None) -> None:
+    """Löscht gespeicherte Bürgerfragen, die älter als die Aufbewahrungsfrist sind."""
+    import os
+
+    from .questionlog import prune as prune_questions
+
+    days = days if days is not None else int(os.environ.get("FAQBOT_RETENTION_DAYS", 90))
+    if days < 1:
+        raise FaqbotUsageError("--days muss mindestens 1 sein.")
+    removed = prune_questions(_database(), days)
+    click.echo(f"{removed} Frage(n) älter als {days} Tage gelöscht.")
+
+
 @cli.command()
 @click.option("--host", default="localhost", show_default=True, help="Adresse, auf der der Server lauscht.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port.")

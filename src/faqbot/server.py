@@ -40,5 +40,25 @@ def run(host: str, port: int, threads: int | None, content_dir: Path, index_dir:
     os.environ["FAQBOT_CONTENT_DIR"] = str(content_dir)
     os.environ["FAQBOT_INDEX_DIR"] = str(index_dir)
     app = create_app()
+    start_daily_prune(app)
     print(f"faqbot läuft auf http://{host}:{port}/", flush=True)
     waitress.serve(app, host=host, port=port, **waitress_settings(threads))
+
+
+def start_daily_prune(app) -> None:
+    """Delete citizens' questions older than the retention now and then once a day."""
+    import threading
+    import time
+
+    from .questionlog import prune
+
+    def loop() -> None:
+        while True:
+            try:
+                removed = prune(app.extensions["faqbot.db"], int(app.config["RETENTION_DAYS"]))
+                logging.getLogger("faqbot").info("pruned %d stored question(s)", removed)
+            except Exception:  # noqa: BLE001 - try again tomorrow
+                logging.getLogger("faqbot").exception("pruning stored questions failed")
+            time.sleep(24 * 3600)
+
+    threading.Thread(target=loop, name="faqbot-prune", daemon=True).start()

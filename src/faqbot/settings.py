@@ -23,6 +23,10 @@ SETTINGS = (
             "Sites allowed to embed the widget (CSP frame-ancestors), e.g. \"'self' https://www.example.de\"."),
     Setting("LOG_QUESTIONS", True, "Log each question (redacted, without IP address)."),
     Setting("MAX_BODY_BYTES", 16 * 1024, "Largest request body accepted, in bytes."),
+    Setting("DATABASE_URL", "", "SQLAlchemy URL of the database; empty: SQLite in the instance folder."),
+    Setting("RETENTION_DAYS", 90, "Days citizens' questions are kept before `faqbot prune` deletes them."),
+    Setting("TRUSTED_PROXIES", 0, "Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted."),
+    Setting("SECRET_KEY", None, "Signs staff sessions; generated into instance/secret_key on first run when unset."),
 )
 
 DEFAULTS = {s.name: s.default for s in SETTINGS}

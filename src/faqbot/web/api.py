@@ -6,6 +6,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..ask import MAX_QUESTION_CHARS, QuestionError, answer_json, answer_question
 from ..search import IndexMissing
+from .. import questionlog
 from .openapi import OPENAPI
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -59,7 +60,19 @@ def ask():
         return jsonify(error=str(exc)), 400
     except IndexMissing:
         return jsonify(error="Der Suchindex ist gerade nicht verfügbar. Bitte später erneut versuchen."), 503
+    log_question(answer, "api")
     return jsonify(answer_json(answer))
+
+
+def log_question(answer, channel: str) -> int | None:
+    """Store the question (redacted, no IP address); never let logging break answering."""
+    if not current_app.config.get("LOG_QUESTIONS"):
+        return None
+    try:
+        return questionlog.record(current_app.extensions["faqbot.db"], answer, channel)
+    except Exception:  # noqa: BLE001
+        current_app.logger.exception("could not store a question")
+        return None
 
 
 @bp.route("/openapi.json")

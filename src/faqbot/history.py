@@ -1,0 +1,68 @@
+"""Eval runs and reindex runs over time, so staff see whether a change helped."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import sqlalchemy as sa
+
+from .db import eval_runs, reindex_runs
+from .evaluation import Report
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def record_eval(engine: sa.Engine, report: Report, *, trigger: str, user: str | None,
+                content_version: str, generation: str) -> int:
+    with engine.begin() as conn:
+        result = conn.execute(eval_runs.insert().values(
+            run_at=_now(), trigger=trigger, user=user, content_version=content_version,
+            generation=generation, hit_at_1=report.total.hit_at_1, hit_at_3=report.total.hit_at_3,
+            mrr=report.total.mrr, out_of_scope_declined=report.out_of_scope_declined,
+            wrongly_declined=report.total.wrongly_declined, passed=report.passed,
+            report=json.dumps(report.as_json(), ensure_ascii=False)))
+        return result.inserted_primary_key[0]
+
+
+def eval_history(engine: sa.Engine, limit: int = 30) -> list[sa.Row]:
+    with engine.connect() as conn:
+        return conn.execute(sa.select(eval_runs.c.id, eval_runs.c.run_at, eval_runs.c.trigger,
+                                      eval_runs.c.user, eval_runs.c.content_version,
+                                      eval_runs.c.generation, eval_runs.c.hit_at_1,
+                                      eval_runs.c.hit_at_3, eval_runs.c.mrr,
+                                      eval_runs.c.out_of_scope_declined,
+                                      eval_runs.c.wrongly_declined, eval_runs.c.passed)
+                            .order_by(eval_runs.c.run_at.desc(), eval_runs.c.id.desc())
+                            .limit(limit)).all()
+
+
+def eval_report(engine: sa.Engine, run_id: int) -> dict | None:
+    with engine.connect() as conn:
+        text = conn.execute(sa.select(eval_runs.c.report).where(eval_runs.c.id == run_id)).scalar()
+    return json.loads(text) if text else None
+
+
+def start_reindex(engine: sa.Engine, user: str) -> int:
+    with engine.begin() as conn:
+        return conn.execute(reindex_runs.insert().values(
+            started_at=_now(), user=user, status="running")).inserted_primary_key[0]
+
+
+def finish_reindex(engine: sa.Engine, run_id: int, **values) -> None:
+    with engine.begin() as conn:
+        conn.execute(reindex_runs.update().where(reindex_runs.c.id == run_id)
+                     .values(finished_at=_now(), **values))
+
+
+def reindex_history(engine: sa.Engine, limit: int = 20) -> list[sa.Row]:
+    with engine.connect() as conn:
+        return conn.execute(sa.select(reindex_runs).order_by(reindex_runs.c.started_at.desc(),
+                                                             reindex_runs.c.id.desc())
+                            .limit(limit)).all()
+
+
+def reindex_run(engine: sa.Engine, run_id: int) -> sa.Row | None:
+    with engine.connect() as conn:
+        return conn.execute(sa.select(reindex_runs).where(reindex_runs.c.id == run_id)).first()

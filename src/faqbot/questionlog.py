@@ -1,0 +1,118 @@
+"""What citizens ask: stored redacted, without IP address, with the answer and the feedback.
+
+Staff see the most frequent questions, the declined ones and the ones marked unhelpful, grouped
+by similarity. Questions older than the retention are deleted by ``prune``.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from rapidfuzz import fuzz
+
+from .analysis import fold
+from .ask import Answer
+from .db import questions
+from .redact import redact
+
+GROUP_SIMILARITY = 85
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def record(engine: sa.Engine, answer: Answer, channel: str) -> int:
+    """Store a question (redacted) with its answer; returns its id for feedback."""
+    ids = " ".join(h.id for h in answer.hits) if answer.answered else ""
+    with engine.begin() as conn:
+        result = conn.execute(questions.insert().values(
+            asked_at=_now(), question=redact(answer.question)[:1000], answered=answer.answered,
+            confidence=float(answer.confidence), answer_ids=ids[:2000], channel=channel[:20]))
+        return result.inserted_primary_key[0]
+
+
+def record_feedback(engine: sa.Engine, question_id: int, helpful: bool) -> bool:
+    """Store the citizen's "War das hilfreich?"; False when the question is unknown."""
+    with engine.begin() as conn:
+        done = conn.execute(questions.update().where(questions.c.id == question_id)
+                            .values(helpful=helpful, feedback_at=_now()))
+        return done.rowcount > 0
+
+
+def prune(engine: sa.Engine, retention_days: int) -> int:
+    """Delete questions older than ``retention_days``; returns how many."""
+    cutoff = _now() - dt.timedelta(days=retention_days)
+    with engine.begin() as conn:
+        return conn.execute(questions.delete().where(questions.c.asked_at < cutoff)).rowcount
+
+
+@dataclass
+class Group:
+    """Questions that are worded alike, with how often and how they fared."""
+
+    example: str
+    count: int
+    declined: int
+    unhelpful: int
+    helpful: int
+    answer_ids: str
+    variants: list[str]
+
+
+def groups(engine: sa.Engine, which: str = "all", days: int = 90, limit: int = 100) -> list[Group]:
+    """Questions of the last ``days`` grouped by similarity, most frequent first.
+
+    ``which``: "all", "declined" (no answer) or "unhelpful" (marked not helpful).
+    """
+    since = _now() - dt.timedelta(days=days)
+    query = sa.select(questions).where(questions.c.asked_at >= since).order_by(questions.c.asked_at.desc())
+    if which == "declined":
+        query = query.where(questions.c.answered.is_(False))
+    elif which == "unhelpful":
+        query = query.where(questions.c.helpful.is_(False))
+    with engine.connect() as conn:
+        rows = conn.execute(query.limit(5000)).all()
+    found: list[tuple[str, Group]] = []
+    for row in rows:
+        key = " ".join(sorted(fold(row.question).split()))
+        for other_key, group in found:
+            if fuzz.token_set_ratio(key, other_key) >= GROUP_SIMILARITY:
+                break
+        else:
+            group = Group(example=row.question, count=0, declined=0, unhelpful=0, helpful=0,
+                          answer_ids=row.answer_ids.split(" ")[0] if row.answer_ids else "",
+                          variants=[])
+            found.append((key, group))
+        group.count += 1
+        group.declined += not row.answered
+        group.unhelpful += row.helpful is False
+        group.helpful += row.helpful is True
+        if row.question not in group.variants and len(group.variants) < 5:
+            group.variants.append(row.question)
+    result = sorted((g for _, g in found), key=lambda g: (-g.count, g.example))
+    return result[:limit]
+
+
+def export_csv(engine: sa.Engine, days: int = 90) -> str:
+    """All stored questions of the last ``days`` as CSV (already redacted)."""
+    since = _now() - dt.timedelta(days=days)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["zeit", "frage", "beantwortet", "sicherheit", "antworten", "kanal", "hilfreich"])
+    with engine.connect() as conn:
+        for row in conn.execute(sa.select(questions).where(questions.c.asked_at >= since)
+                                .order_by(questions.c.asked_at)):
+            helpful = "" if row.helpful is None else ("ja" if row.helpful else "nein")
+            writer.writerow([row.asked_at.isoformat(timespec="seconds"), _csv_safe(row.question),
+                             "ja" if row.answered else "nein", f"{row.confidence:.3f}",
+                             row.answer_ids, row.channel, helpful])
+    return out.getvalue()
+
+
+def _csv_safe(text: str) -> str:
+    """Neutralise spreadsheet formulas in user text ("=HYPERLINK(...)")."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -1,0 +1,313 @@
+"""The staff and editors' console under ``/konsole``: sign in, test bench, quality report,
+what citizens ask, and reindex from the browser. Everything here requires signing in;
+reindexing requires the editor role."""
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from pathlib import Path
+
+import yaml
+from flask import (Blueprint, Response, abort, current_app, g, redirect, render_template,
+                   request, session, url_for)
+
+from .. import accounts, history, questionlog
+from ..ask import QuestionError, answer_question
+from ..content import ContentError
+from ..evaluation import load_question_set, run_eval
+from ..index import ReindexRunning
+from ..reindex import QualityGateFailed, reindex
+from ..search import IndexMissing
+from ..sessions import check_csrf
+
+bp = Blueprint("console", __name__, url_prefix="/konsole")
+
+# Progress of reindex runs started from this process: run id -> status dict.
+_progress: dict[int, dict] = {}
+_progress_lock = threading.Lock()
+
+
+def _db():
+    return current_app.extensions["faqbot.db"]
+
+
+def _engine():
+    return current_app.extensions["faqbot.engine"]
+
+
+@bp.before_request
+def load_user():
+    g.user = None
+    user_id = session.get("user_id")
+    if user_id is not None:
+        g.user = accounts.get_user(_db(), user_id)
+        if g.user is None:
+            session.clear()
+    if request.method == "POST":
+        check_csrf()
+
+
+@bp.after_request
+def no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def login_required(view):
+    @functools.wraps(view)
+    def wrapped(**kwargs):
+        if g.user is None:
+            if request.method == "GET":
+                return redirect(url_for("console.login", next=request.full_path.rstrip("?")))
+            abort(401)
+        return view(**kwargs)
+    return wrapped
+
+
+def editor_required(view):
+    @functools.wraps(view)
+    @login_required
+    def wrapped(**kwargs):
+        if not g.user.may_reindex:
+            abort(403, description="Nur Redakteurinnen und Redakteure dürfen den Index neu bauen.")
+        return view(**kwargs)
+    return wrapped
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/konsole") and not target.startswith("//"):
+        return target
+    return url_for("console.overview")
+
+
+@bp.route("/anmelden", methods=["GET", "POST"])
+def login():
+    error = None
+    status = 200
+    if request.method == "POST":
+        try:
+            user = accounts.authenticate(_db(), request.form.get("name", ""),
+                                         request.form.get("password", ""))
+        except accounts.Throttled:
+            user, status = None, 429
+            error = "Zu viele fehlgeschlagene Anmeldungen. Bitte in 15 Minuten erneut versuchen."
+        else:
+            if user is None:
+                error, status = "Name oder Passwort ist falsch.", 401
+        if user is not None:
+            session.clear()
+            session["user_id"] = user.id
+            session.permanent = True
+            return redirect(_safe_next(request.form.get("next")))
+    return render_template("console/login.html", error=error,
+                           next=request.values.get("next", "")), status
+
+
+@bp.route("/abmelden", methods=["POST"])
+def logout():
+    session.clear()
+    return redirect(url_for("console.login"))
+
+
+@bp.route("/")
+@login_required
+def overview():
+    try:
+        meta = _engine().snapshot().meta
+    except IndexMissing:
+        meta = None
+    return render_template("console/overview.html", meta=meta,
+                           evals=history.eval_history(_db(), limit=1),
+                           reindexes=history.reindex_history(_db(), limit=3))
+
+
+# Test bench -------------------------------------------------------------------------------
+
+@bp.route("/testen")
+@login_required
+def bench():
+    question = request.args.get("q", "").strip()
+    previous = [h for h in request.args.getlist("history") if h.strip()]
+    answer = error = None
+    if question:
+        try:
+            answer = answer_question(_engine(), question, previous)
+        except QuestionError as exc:
+            error = str(exc)
+        except IndexMissing:
+            error = "Kein Index verfügbar."
+    ids = []
+    try:
+        records = _engine().snapshot().records
+        ids = sorted({r["item_id"] for r in records.values()} | set(records))
+    except IndexMissing:
+        pass
+    return render_template("console/bench.html", question=question, history=previous,
+                           answer=answer, error=error, ids=ids,
+                           added=request.args.get("hinzugefuegt"))
+
+
+@bp.route("/katalog", methods=["POST"])
+@login_required
+def add_to_question_set():
+    """Append a question with its expected id (or none: must be declined) to the staff set."""
+    question = request.form.get("q", "").strip()
+    expected = request.form.get("expect", "").strip()
+    if not question or len(question) > 500:
+        abort(400, description="Frage fehlt oder ist zu lang.")
+    records = _engine().snapshot().records
+    known = {r["item_id"] for r in records.values()} | set(records)
+    if expected and expected not in known:
+        abort(400, description=f"Unbekannte Kennung '{expected}'.")
+    path = Path(current_app.config["CONTENT_DIR"]) / "questions.yaml"
+    entry = yaml.safe_dump([{"q": question, "expect": [expected] if expected else []}],
+                           allow_unicode=True, default_flow_style=None, width=1000,
+                           sort_keys=False)
+    with _progress_lock, open(path, "a", encoding="utf-8") as f:
+        f.write("".join("  " + line + "\n" for line in entry.rstrip("\n").split("\n")))
+    load_question_set(path)  # fails loudly if the file became invalid
+    return redirect(url_for("console.bench", q=question, hinzugefuegt="1"))
+
+
+# Quality report ---------------------------------------------------------------------------
+
+@bp.route("/qualitaet", methods=["GET", "POST"])
+@login_required
+def quality():
+    if request.method == "POST":
+        path = Path(current_app.config["CONTENT_DIR"]) / "questions.yaml"
+        try:
+            qset = load_question_set(path)
+            snapshot = _engine().snapshot()
+        except (ContentError, IndexMissing) as exc:
+            abort(409, description=str(exc))
+        report = run_eval(_engine(), qset)
+        run_id = history.record_eval(_db(), report, trigger="konsole", user=g.user.name,
+                                     content_version=snapshot.meta["content_version"],
+                                     generation=snapshot.meta["generation"])
+        return redirect(url_for("console.quality_run", run_id=run_id))
+    return render_template("console/quality.html", runs=history.eval_history(_db()))
+
+
+@bp.route("/qualitaet/<int:run_id>")
+@login_required
+def quality_run(run_id: int):
+    report = history.eval_report(_db(), run_id)
+    if report is None:
+        abort(404)
+    return render_template("console/quality_run.html", report=report, run_id=run_id,
+                           runs=history.eval_history(_db()))
+
+
+# What citizens ask ------------------------------------------------------------------------
+
+KINDS = {"alle": "all", "abgelehnt": "declined", "nicht-hilfreich": "unhelpful"}
+
+
+@bp.route("/fragen")
+@login_required
+def asked():
+    kind = request.args.get("art", "alle")
+    if kind not in KINDS:
+        kind = "alle"
+    return render_template("console/questions.html", kind=kind,
+                           groups=questionlog.groups(_db(), KINDS[kind],
+                                                     days=current_app.config["RETENTION_DAYS"]))
+
+
+@bp.route("/fragen.csv")
+@login_required
+def asked_csv():
+    data = questionlog.export_csv(_db(), days=current_app.config["RETENTION_DAYS"])
+    return Response(data, mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": "attachment; filename=fragen.csv"})
+
+
+# Reindex ----------------------------------------------------------------------------------
+
+@bp.route("/reindex", methods=["GET", "POST"])
+@login_required
+def reindex_page():
+    if request.method == "POST":
+        return start_reindex()
+    return render_template("console/reindex.html", runs=history.reindex_history(_db()))
+
+
+@editor_required
+def start_reindex():
+    reason = request.form.get("force_reason", "").strip()
+    if request.form.get("force") and not reason:
+        abort(400, description="Zum Überschreiben der Qualitätsschwelle ist eine Begründung nötig.")
+    run_id = history.start_reindex(_db(), g.user.name)
+    with _progress_lock:
+        _progress[run_id] = {"done": 0, "total": 0, "phase": "Inhalte prüfen"}
+    app = current_app._get_current_object()
+    thread = threading.Thread(target=_run_reindex, name=f"reindex-{run_id}", daemon=True,
+                              args=(app, run_id, g.user.name, reason if request.form.get("force") else ""))
+    thread.start()
+    return redirect(url_for("console.reindex_status", run_id=run_id))
+
+
+def _run_reindex(app, run_id: int, user: str, reason: str) -> None:
+    db = app.extensions["faqbot.db"]
+
+    def progress(done: int, total: int) -> None:
+        with _progress_lock:
+            _progress[run_id] = {"done": done, "total": total,
+                                 "phase": "Passagen indexieren" if done < total else "Fragenkatalog prüfen"}
+
+    started = time.perf_counter()
+    try:
+        outcome = reindex(app.config["CONTENT_DIR"], app.config["INDEX_DIR"], force_reason=reason,
+                          progress=progress, user=user)
+    except ContentError as exc:
+        history.finish_reindex(db, run_id, status="refused",
+                               message="\n".join(str(p) for p in exc.problems))
+    except QualityGateFailed as exc:
+        failures = [f"{f.question}: erwartet {', '.join(f.expect) or 'Ablehnung'}, "
+                    f"erhalten {', '.join(f.got[:1]) or 'Ablehnung'}" for f in exc.report.failures[:50]]
+        history.finish_reindex(db, run_id, status="refused", hit_at_1_after=exc.report.total.hit_at_1,
+                               message="Unter den Schwellen: " + "; ".join(exc.report.below)
+                               + "\n" + "\n".join(failures))
+    except ReindexRunning as exc:
+        history.finish_reindex(db, run_id, status="refused", message=str(exc))
+    except Exception as exc:  # noqa: BLE001 - reported to the editor, old index keeps serving
+        app.logger.exception("reindex %s failed", run_id)
+        history.finish_reindex(db, run_id, status="failed", message=f"{type(exc).__name__}: {exc}")
+    else:
+        result = outcome.result
+        for trigger, report in (("reindex-vorher", outcome.before), ("reindex-nachher", outcome.after)):
+            if report is not None:
+                history.record_eval(db, report, trigger=trigger, user=user,
+                                    content_version=result.content_version, generation=result.generation)
+        history.finish_reindex(
+            db, run_id, status="live", items=result.items, passages=result.passages,
+            seconds=round(time.perf_counter() - started, 2),
+            hit_at_1_before=outcome.before.total.hit_at_1 if outcome.before else None,
+            hit_at_1_after=outcome.after.total.hit_at_1 if outcome.after else None,
+            forced_reason=outcome.forced_reason or None,
+            message=f"Index {result.generation} ist live.")
+    finally:
+        with _progress_lock:
+            _progress.pop(run_id, None)
+
+
+@bp.route("/reindex/<int:run_id>")
+@login_required
+def reindex_status(run_id: int):
+    run = history.reindex_run(_db(), run_id)
+    if run is None:
+        abort(404)
+    with _progress_lock:
+        progress = dict(_progress.get(run_id, {}))
+    return render_template("console/reindex_run.html", run=run, progress=progress)
+
+
+@bp.errorhandler(400)
+@bp.errorhandler(401)
+@bp.errorhandler(403)
+@bp.errorhandler(404)
+@bp.errorhandler(409)
+def console_error(exc):
+    return render_template("console/error.html", error=exc), exc.code
