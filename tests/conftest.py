@@ -34,7 +34,15 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.server = waitress.create_server(app, host="127.0.0.1", port=self.port,
                                              threads=threads, ident="faqbot-test")
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self._stopping = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self) -> None:
+        # waitress's own run() loops forever; this loop stops between two polls, so closing
+        # the sockets never races a select() in this thread.
+        from waitress import wasyncore
+        while not self._stopping.is_set():
+            wasyncore.loop(timeout=0.05, map=self.server._map, count=1)
 
     def __enter__(self) -> "LiveServer":
         self.thread.start()
@@ -48,6 +56,11 @@ class LiveServer:
         raise RuntimeError("waitress did not start")
 
     def __exit__(self, *exc) -> None:
+        self._stopping.set()
+        self.thread.join(timeout=5)
+        for channel in list(self.server._map.values()):
+            if channel is not self.server:
+                channel.close()
         self.server.close()
 
 
@@ -119,3 +132,51 @@ def small_live_server(app):
     """The app with the small test content (its index may be rebuilt by the test)."""
     with LiveServer(app) as server:
         yield server
+
+
+# Databases ------------------------------------------------------------------------------------
+
+import os  # noqa: E402
+
+import sqlalchemy as sa  # noqa: E402
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get("FAQBOT_TEST_POSTGRES_URL")
+    if not url and os.environ.get("FAQBOT_REQUIRE_POSTGRES") == "1":
+        pytest.fail("FAQBOT_REQUIRE_POSTGRES=1 but FAQBOT_TEST_POSTGRES_URL is not set")
+    return url
+
+
+def _fresh_postgres(url: str) -> str:
+    """Empty the test database so each test starts from the migrations."""
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+    from faqbot import db
+    with db._lock:
+        stale = db._engines.pop(url, None)
+    if stale is not None:
+        stale.dispose()
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path: Path) -> str:
+    """A fresh, empty database: SQLite in tmp_path, and the PostgreSQL server of the test run."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    url = _postgres_url()
+    if not url:
+        pytest.skip("no PostgreSQL server (set FAQBOT_TEST_POSTGRES_URL)")
+    return _fresh_postgres(url)
+
+
+@pytest.fixture
+def database(database_url: str):
+    """A migrated database engine."""
+    from faqbot import db
+    db.upgrade(database_url)
+    return db.get_engine(database_url)

@@ -22,10 +22,12 @@ class Visit:
 
     context: object
     page: object
+    allowed: tuple[str, ...] = ()          # origins besides the assistant's that may be asked
     requests: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
 
     def foreign_requests(self, *origins: str) -> list[str]:
+        origins = origins + self.allowed
         return [u for u in self.requests
                 if not u.startswith(tuple(o + "/" for o in origins)) and not u.startswith(("data:", "about:"))]
 

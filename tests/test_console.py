@@ -1,0 +1,250 @@
+"""The staff console through a real waitress server: sign-in, roles, CSRF, bench, reports,
+reindex from the browser with the quality gate."""
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import stat
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from faqbot import accounts, create_app
+from faqbot.index import current_build
+
+from conftest import LiveServer
+
+PASSWORD = "ein-sicheres-passwort"
+
+
+class Browser:
+    """A tiny cookie-keeping HTTP client that does not follow redirects."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args, **kwargs):
+                return None
+
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect)
+
+    def request(self, path: str, data: dict | None = None):
+        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+        try:
+            response = self.opener.open(self.base + path, data=body, timeout=30)
+        except urllib.error.HTTPError as exc:
+            response = exc
+        text = response.read().decode("utf-8", "replace")
+        return response.status if hasattr(response, "status") else response.code, response.headers, text
+
+    def csrf(self, path: str) -> str:
+        _, _, text = self.request(path)
+        return re.search(r'name="csrf_token" value="([^"]+)"', text).group(1)
+
+    def sign_in(self, name: str, password: str = PASSWORD):
+        token = self.csrf("/konsole/anmelden")
+        return self.request("/konsole/anmelden", {"name": name, "password": password, "csrf_token": token})
+
+
+@pytest.fixture
+def console(tmp_path, content_dir, index_dir, database_url):
+    app = create_app({"TESTING": True, "CONTENT_DIR": str(content_dir), "INDEX_DIR": str(index_dir),
+                      "INSTANCE_PATH": str(tmp_path / "instance"), "DATABASE_URL": database_url})
+    engine = app.extensions["faqbot.db"]
+    accounts.add_user(engine, "eva", "editor", PASSWORD)
+    accounts.add_user(engine, "stefan", "staff", PASSWORD)
+    with LiveServer(app) as server:
+        yield server, app
+
+
+def test_anonymous_requests_are_refused(console):
+    server, _ = console
+    browser = Browser(server.url)
+    status, headers, _ = browser.request("/konsole/testen?q=miete")
+    assert status == 302 and "/konsole/anmelden" in headers["Location"]
+    status, _, _ = browser.request("/konsole/reindex", {"csrf_token": "x"})
+    assert status in (400, 401)
+    status, _, _ = browser.request("/konsole/fragen.csv")
+    assert status == 302
+
+
+def test_wrong_password_is_refused(console):
+    server, _ = console
+    status, headers, text = Browser(server.url).sign_in("eva", "falsches-passwort")
+    assert status == 401
+    assert "Name oder Passwort ist falsch" in text
+
+
+def test_missing_csrf_token_is_refused(console):
+    server, _ = console
+    browser = Browser(server.url)
+    browser.request("/konsole/anmelden")
+    status, _, text = browser.request("/konsole/anmelden", {"name": "eva", "password": PASSWORD})
+    assert status == 400 and "CSRF" in text
+    browser.sign_in("eva")
+    status, _, _ = browser.request("/konsole/qualitaet", {})
+    assert status == 400
+
+
+def test_session_cookie_is_httponly_samesite_and_scoped(console):
+    server, _ = console
+    browser = Browser(server.url)
+    status, headers, _ = browser.sign_in("eva")
+    assert status == 302
+    cookie = headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/konsole" in cookie
+
+
+def test_secret_key_is_generated_into_the_instance_folder(console, tmp_path):
+    key = tmp_path / "instance" / "secret_key"
+    assert key.exists() and len(key.read_text().strip()) == 64
+    assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
+
+
+def test_citizens_pages_set_no_cookie(console):
+    server, _ = console
+    browser = Browser(server.url)
+    for path in ("/api/ask?q=miete", "/inhalt/faq/regelbedarf-hoehe", "/healthz"):
+        status, headers, _ = browser.request(path)
+        assert status == 200 and "Set-Cookie" not in headers, path
+
+
+def test_staff_may_test_but_not_reindex(console):
+    server, app = console
+    browser = Browser(server.url)
+    browser.sign_in("stefan")
+    status, _, text = browser.request("/konsole/testen?q=" + urllib.parse.quote("hartz 4 miete"))
+    assert status == 200
+    assert "Analysierte Frage" in text and "Synonym" in text and "Abdeckung" in text
+    before = current_build(Path(app.config["INDEX_DIR"]))
+    token = browser.csrf("/konsole/reindex")
+    status, _, text = browser.request("/konsole/reindex", {"csrf_token": token})
+    assert status == 403
+    assert current_build(Path(app.config["INDEX_DIR"])) == before
+
+
+def test_bench_explains_a_decline(console):
+    server, _ = console
+    browser = Browser(server.url)
+    browser.sign_in("stefan")
+    _, _, text = browser.request("/konsole/testen?q=asdfgh")
+    assert "Abgelehnt" in text and "Schwelle" in text
+
+
+def test_bench_adds_a_question_to_the_question_set(console, content_dir):
+    server, _ = console
+    browser = Browser(server.url)
+    browser.sign_in("stefan")
+    token = browser.csrf("/konsole/testen?q=miete")
+    status, headers, _ = browser.request("/konsole/katalog", {
+        "csrf_token": token, "q": "wer zahlt meine miete: das amt?", "expect": "faq/kosten-unterkunft-heizung"})
+    assert status == 302
+    text = (content_dir / "questions.yaml").read_text(encoding="utf-8")
+    assert "wer zahlt meine miete: das amt?" in text
+    from faqbot.evaluation import load_question_set
+    last = load_question_set(content_dir / "questions.yaml").questions[-1]
+    assert last.question == "wer zahlt meine miete: das amt?"
+    assert last.expect == ("faq/kosten-unterkunft-heizung",)
+
+
+def test_quality_report_and_history(console):
+    server, _ = console
+    browser = Browser(server.url)
+    browser.sign_in("stefan")
+    token = browser.csrf("/konsole/qualitaet")
+    status, headers, _ = browser.request("/konsole/qualitaet", {"csrf_token": token})
+    assert status == 302
+    status, _, text = browser.request(urllib.parse.urlparse(headers["Location"]).path)
+    assert status == 200 and "Hit@1" in text and "Bisherige Messungen" in text
+
+
+def _wait_for_reindex(browser: Browser, location: str) -> str:
+    path = urllib.parse.urlparse(location).path
+    for _ in range(120):
+        _, _, text = browser.request(path)
+        if 'http-equiv="refresh"' not in text:
+            return text
+        time.sleep(0.25)
+    raise AssertionError("reindex did not finish")
+
+
+def test_editor_reindexes_from_the_browser(console, content_dir):
+    server, app = console
+    browser = Browser(server.url)
+    browser.sign_in("eva")
+    before = current_build(Path(app.config["INDEX_DIR"]))
+    (content_dir / "faq" / "neu.md").write_text(
+        "---\ntitle: Gibt es eine Sprechstunde am Samstag?\nstand: 2026-11-25\n"
+        "source: https://www.sgb2.info/\nquestions: [\"Hat das Jobcenter samstags offen?\"]\n---\n"
+        "Eine Samstagssprechstunde bieten nur wenige Jobcenter an.\n", encoding="utf-8")
+    token = browser.csrf("/konsole/reindex")
+    status, headers, _ = browser.request("/konsole/reindex", {"csrf_token": token})
+    assert status == 302
+    text = _wait_for_reindex(browser, headers["Location"])
+    assert "Der neue Index ist live" in text
+    assert current_build(Path(app.config["INDEX_DIR"])) != before
+    _, _, answer = browser.request("/api/ask?q=samstagssprechstunde")
+    assert "faq/neu" in answer
+
+
+def test_content_error_keeps_the_old_index_and_shows_file_and_line(console, content_dir):
+    server, app = console
+    browser = Browser(server.url)
+    browser.sign_in("eva")
+    before = current_build(Path(app.config["INDEX_DIR"]))
+    (content_dir / "faq" / "kaputt.md").write_text(
+        "---\ntitle: Kaputt\nstand: gestern\nsource: https://www.sgb2.info/\nquestions: [x]\n---\nText.\n",
+        encoding="utf-8")
+    token = browser.csrf("/konsole/reindex")
+    _, headers, _ = browser.request("/konsole/reindex", {"csrf_token": token})
+    text = _wait_for_reindex(browser, headers["Location"])
+    assert "bisherige Index bleibt in Betrieb" in text
+    assert "content/faq/kaputt.md:3" in text
+    assert current_build(Path(app.config["INDEX_DIR"])) == before
+
+
+def test_quality_gate_refuses_a_worse_index_unless_overridden(console, content_dir):
+    server, app = console
+    browser = Browser(server.url)
+    browser.sign_in("eva")
+    before = current_build(Path(app.config["INDEX_DIR"]))
+    qfile = content_dir / "questions.yaml"
+    qfile.write_text(qfile.read_text(encoding="utf-8").replace("hit_at_1: ", "hit_at_1: 1.01 #"),
+                     encoding="utf-8")
+    token = browser.csrf("/konsole/reindex")
+    _, headers, _ = browser.request("/konsole/reindex", {"csrf_token": token})
+    text = _wait_for_reindex(browser, headers["Location"])
+    assert "Unter den Schwellen" in text
+    assert current_build(Path(app.config["INDEX_DIR"])) == before
+    status, _, _ = browser.request("/konsole/reindex", {"csrf_token": token, "force": "1", "force_reason": ""})
+    assert status == 400
+    _, headers, _ = browser.request("/konsole/reindex", {"csrf_token": token, "force": "1",
+                                                        "force_reason": "Katalog wird überarbeitet"})
+    text = _wait_for_reindex(browser, headers["Location"])
+    assert "Der neue Index ist live" in text and "Katalog wird überarbeitet" in text
+    assert current_build(Path(app.config["INDEX_DIR"])) != before
+    log = (Path(app.config["INDEX_DIR"]) / "reindex.log").read_text(encoding="utf-8")
+    assert "Katalog wird überarbeitet" in log
+
+
+def test_cli_reindex_applies_the_same_gate(runner, content_dir, index_dir):
+    from faqbot.cli import cli
+    qfile = content_dir / "questions.yaml"
+    qfile.write_text(qfile.read_text(encoding="utf-8").replace("hit_at_1: ", "hit_at_1: 1.01 #"),
+                     encoding="utf-8")
+    before = current_build(index_dir)
+    args = ["reindex", "--content", str(content_dir), "--index", str(index_dir), "--quiet"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 1
+    assert "bisherige Index bleibt in Betrieb" in result.output
+    assert current_build(index_dir) == before
+    result = runner.invoke(cli, args + ["--force", "Test des Überschreibens"])
+    assert result.exit_code == 0, result.output
+    assert current_build(index_dir) != before
