@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -147,9 +148,11 @@ def cli_reindex(content: Path, index: Path, timeout: float) -> float:
     cmd = [str(faqbot)] if faqbot.exists() else [python(), "-m", "faqbot.cli"]
     wait_quiet(QUIET["max_wait"])
     started = time.perf_counter()
+    # A private instance folder: whatever the command records goes there, not to ./instance.
+    env = {**os.environ, "FAQBOT_INSTANCE_PATH": str(index.parent / "instance-bench")}
     proc = subprocess.run([*cmd, "reindex", "--quiet", "--content", str(content),
                            "--index", str(index)], cwd=ROOT, capture_output=True, text=True,
-                          timeout=timeout)
+                          timeout=timeout, env=env)
     wall = time.perf_counter() - started
     if proc.returncode != 0:
         sys.stderr.write(proc.stdout + proc.stderr)

@@ -30,10 +30,13 @@ class LiveServer:
     """The app served by a real waitress server on a loopback port, in a thread."""
 
     def __init__(self, app, threads: int = 4):
+        from faqbot.server import waitress_settings
+
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.server = waitress.create_server(app, host="127.0.0.1", port=self.port,
-                                             threads=threads, ident="faqbot-test")
+        settings = waitress_settings(threads, int(app.config.get("TRUSTED_PROXIES") or 0))
+        settings["ident"] = "faqbot-test"
+        self.server = waitress.create_server(app, host="127.0.0.1", port=self.port, **settings)
         self._stopping = threading.Event()
         self.thread = threading.Thread(target=self._serve, daemon=True)
 
@@ -88,7 +91,8 @@ def engine(index_dir: Path) -> SearchEngine:
 @pytest.fixture
 def app(content_dir: Path, index_dir: Path, tmp_path: Path):
     return create_app({"TESTING": True, "CONTENT_DIR": str(content_dir),
-                       "INDEX_DIR": str(index_dir)})
+                       "INDEX_DIR": str(index_dir), "INSTANCE_PATH": str(tmp_path / "instance"),
+                       "RATE_LIMIT": "off"})
 
 
 @pytest.fixture
@@ -115,9 +119,11 @@ def shipped_engine(shipped_index: Path) -> SearchEngine:
 
 
 @pytest.fixture(scope="session")
-def shipped_app(shipped_index: Path):
+def shipped_app(shipped_index: Path, tmp_path_factory):
     return create_app({"TESTING": True, "CONTENT_DIR": str(SHIPPED_CONTENT),
-                       "INDEX_DIR": str(shipped_index)})
+                       "INDEX_DIR": str(shipped_index),
+                       "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
+                       "RATE_LIMIT": "off"})
 
 
 @pytest.fixture(scope="session")

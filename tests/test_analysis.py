@@ -146,10 +146,6 @@ def test_pipeline_splits_buergergeldantrag_with_the_test_content_lexicon(content
         ("burgergeldantrag", "word"), ("burgergeld", "part"), ("antrag", "part")]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "analysis.py Decompounder.__call__ yields the token first and splits t.text "
-    "afterwards, when the downstream GermanStemFilter has already stemmed it: it splits "
-    "'heizkostennachzahl' instead of 'heizkostennachzahlung' and finds no parts"))
 def test_pipeline_indexes_the_parts_of_a_compound_whose_stem_differs():
     lexicon = Lexicon({"heizkostennachzahlung", "heizkosten", "nachzahlung"})
     # The Decompounder alone gets it right ...
@@ -160,9 +156,6 @@ def test_pipeline_indexes_the_parts_of_a_compound_whose_stem_differs():
         ("heizkostennachzahl", "word"), ("heizkost", "part"), ("nachzahl", "part")]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "analysis.py Decompounder.__call__ checks lex.known(t.text) after the token was "
-    "stemmed downstream, so a word the corpus knows whole is split at query time anyway"))
 def test_pipeline_does_not_split_a_known_whole_word_at_query_time():
     lexicon = Lexicon({"heizkostennachzahlung", "heizkosten", "nachzahlung", "nach", "zahlen"})
     assert tokens("Heizkostennachzahlung", lexicon) == [("heizkostennachzahl", "word")]

@@ -127,10 +127,6 @@ def test_follow_up_searches_together_with_the_previous_question(engine):
     assert "faq/regelbedarf-kinder" in [h.id for h in answer.hits]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "ask.py answer_question/coverage: the previous question's terms (weight 0.6) still outweigh "
-    "the follow-up's own word, so 'und für Kinder?' after 'Wie hoch ist der Regelbedarf?' ranks "
-    "faq/regelbedarf-hoehe (the item already answered) above faq/regelbedarf-kinder"))
 def test_follow_up_for_children_answers_the_children_item_first(engine):
     answer = ask(engine, "und für Kinder?", ["Wie hoch ist der Regelbedarf?"])
     assert answer.answered
@@ -292,11 +288,6 @@ def test_numbers_and_dates_in_the_question_do_not_break_answering(engine):
     assert answer.hits[0].id == "faq/antrag-stellen"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "redact.py strip_placeholders (l. 45-49) / ask.py query_terms: redact() replaces the data but "
-    "strip_placeholders leaves the words that introduced it ('Mail', 'Tel.', 'IBAN', 'wohne'), "
-    "and they are searched as topic words: the confidence drops from 1.0 to 0.14 and a clear "
-    "question is declined"))
 def test_a_message_full_of_personal_data_is_answered_like_the_bare_question(engine):
     plain = ask(engine, "Wie beantrage ich Bürgergeld?")
     answer = ask(engine, PERSONAL)

@@ -56,7 +56,8 @@ class Browser:
 @pytest.fixture
 def console(tmp_path, content_dir, index_dir, database_url):
     app = create_app({"TESTING": True, "CONTENT_DIR": str(content_dir), "INDEX_DIR": str(index_dir),
-                      "INSTANCE_PATH": str(tmp_path / "instance"), "DATABASE_URL": database_url})
+                      "INSTANCE_PATH": str(tmp_path / "instance"), "DATABASE_URL": database_url,
+                      "RATE_LIMIT": "off"})
     engine = app.extensions["faqbot.db"]
     accounts.add_user(engine, "eva", "editor", PASSWORD)
     accounts.add_user(engine, "stefan", "staff", PASSWORD)

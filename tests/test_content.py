@@ -127,10 +127,6 @@ def test_date_with_time_is_rejected(content_dir):
     assert "'stand' muss ein Datum" in p.message
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "content.py parse_item l. 147: yaml.safe_load raises ValueError (not YAMLError) for an "
-    "impossible date such as 'stand: 2026-13-01', which escapes as a traceback from "
-    "load_content/`faqbot check` instead of a Problem at line 3"))
 def test_impossible_date_is_a_problem_not_a_crash(content_dir):
     write(content_dir, "faq/datum.md", GOOD_FAQ.replace("stand: 2026-11-25", "stand: 2026-13-01"))
     p = only_problem(content_dir)
@@ -145,9 +141,6 @@ def test_bad_url_is_named_with_its_line(content_dir):
     assert "'source' muss eine Adresse mit https:// sein, nicht 'www.arbeitsagentur.de'" in p.message
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "content.py _is_url l. 116 accepts 'http' although docs/content.md and the error message "
-    "itself demand an https:// source"))
 def test_plain_http_source_is_rejected(content_dir):
     write(content_dir, "faq/url.md", GOOD_FAQ.replace("https://", "http://"))
     p = only_problem(content_dir)

@@ -246,11 +246,6 @@ def test_html_page_import_finds_title_questions_and_drops_boilerplate(runner, tm
         assert word not in text, word
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "importer.py: _HTMLText does not skip cookie banners (role=dialog / class cookie-banner), and "
-    "parse_interview's answer loop (l. 176-184) appends every prose line after the last answer, "
-    "because the <footer> is dropped and so no boilerplate line ends the interview: the banner "
-    "text becomes part of the last answer"))
 def test_cookie_banner_at_the_end_of_the_page_is_not_part_of_an_answer(tmp_path):
     interview = parse_interview(html_page(banner_first=False), is_html=True)
     assert interview.qa[-1] == ("Was sagen die Kundinnen und Kunden dazu?", HTML_ANSWER_2)

@@ -3,6 +3,7 @@ robust against content errors and a build killed midway."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -149,7 +150,6 @@ def test_reindex_killed_midway_leaves_the_old_index_and_the_next_one_cleans_up(
         tmp_path, content_dir, index_dir, engine):
     before = current_build(index_dir)
     big = tmp_path / "big"
-    import shutil
     shutil.copytree(content_dir, big)
     write_many_faqs(big, 3000)
     builds = index_dir / "builds"

@@ -280,10 +280,11 @@ class SynonymFilter(Filter):
                     break
             i += 1
         for index, t in enumerate(buffered):
+            word = t.text
+            expansion = [_copy(t, text, "synonym", t.group)
+                         for text in expansions.get(index, []) if text != word]
             yield t
-            for text in expansions.get(index, []):
-                if text != t.text:
-                    yield _copy(t, text, "synonym", t.group)
+            yield from expansion
 
 
 class TypoCorrector(Filter):
@@ -320,12 +321,14 @@ class Decompounder(Filter):
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
         lex = _LEXICON.get()
         for t in tokens:
+            # Read the word before yielding: later filters change the token in place.
+            text, origin, mode = t.text, t.origin, t.mode
             yield t
-            if len(t.text) < 2 * Lexicon.MIN_PART or not lex.words:
+            if len(text) < 2 * Lexicon.MIN_PART or not lex.words:
                 continue
-            if t.mode == "query" and (t.origin == "synonym" or lex.known(t.text)):
+            if mode == "query" and (origin == "synonym" or lex.known(text)):
                 continue
-            parts = lex.split(t.text)
+            parts = lex.split(text)
             if parts:
                 for part in parts:
                     yield _copy(t, part, "part", t.group)

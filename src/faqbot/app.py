@@ -50,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from .web import api, health, items, security
     security.init_app(app)
+    api.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(items.bp)
@@ -59,6 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         chat = None
     if chat is not None:
         app.register_blueprint(chat.bp)
-    from .web import console
+    from .web import console, ratelimit
     app.register_blueprint(console.bp)
+    ratelimit.init_app(app, [api.bp] + ([chat.bp] if chat is not None else []))
     return app

@@ -42,6 +42,11 @@ SMALL_TALK = re.compile(
     r"^\W*(?:(?:hallo|hi|hey|moin|servus)\W+)?(?:wer|was|wie)?\s*(?:bist|heißt|heisst|kannst|machst|"
     r"hast|magst|geht(?:'?s| es)?)\s+(?:du|dir)\b", re.IGNORECASE)
 
+# Weight of the previous question's words in a follow-up: the new words decide.
+FOLLOW_UP_WEIGHT = 0.4
+# Group numbers of the earlier question's words start here.
+EARLIER_GROUPS = 1000
+
 # A follow-up like "und für Kinder?" starts with one of these, or is very short.
 FOLLOW_UP_START = re.compile(
     r"^(und|aber|auch|oder|was ist mit|wie ist es mit|gilt das|und wenn|wenn|wie lange|"
@@ -117,6 +122,14 @@ def query_terms(text: str, snapshot: Snapshot, weight: float = 1.0,
                       typed=getattr(t, "typed", t.text)) for t in tokens]
 
 
+def _history_entry(text: object) -> str:
+    """An earlier question of the chat, normalised; "" for anything unusable."""
+    try:
+        return normalise(text) if isinstance(text, str) else ""
+    except QuestionError:
+        return ""
+
+
 def is_follow_up(question: str, terms: list[QueryTerm]) -> bool:
     groups = {t.group for t in terms}
     return bool(FOLLOW_UP_START.match(question)) and len(groups) <= 3 or len(groups) <= 1
@@ -147,6 +160,12 @@ def coverage(terms: list[QueryTerm], matched: dict[str, set[str]], snapshot: Sna
     matched share of its parts when it is a compound. A word's importance is its rarity in
     the corpus (idf) times its rarity in German at large.
     """
+    earlier = [t for t in terms if t.group >= EARLIER_GROUPS]
+    if earlier and len(earlier) < len(terms):
+        # A follow-up: the new words decide, the earlier question gives the context.
+        now = [t for t in terms if t.group < EARLIER_GROUPS]
+        return ((1 - FOLLOW_UP_WEIGHT) * coverage(now, matched, snapshot)
+                + FOLLOW_UP_WEIGHT * coverage(earlier, matched, snapshot))
     groups: dict[int, list[QueryTerm]] = {}
     for t in terms:
         groups.setdefault(t.group, []).append(t)
@@ -306,18 +325,20 @@ def answer_question(engine: SearchEngine, question: str,
                       suggestions=suggestions_for("", snapshot), searched=text, terms=tuple(terms),
                       reason="Die Frage richtet sich an den Assistenten selbst (Smalltalk).")
 
-    previous = [normalise(h) for h in history if isinstance(h, str) and h.strip()][-1:]
+    previous = [h for h in (_history_entry(h) for h in history) if h][-1:]
     if previous and is_follow_up(text, terms):
         before = redact(previous[0])
-        offset = 1000
-        terms = terms + query_terms(before, snapshot, weight=0.6, group_offset=offset)
+        terms = terms + query_terms(before, snapshot, weight=FOLLOW_UP_WEIGHT,
+                                    group_offset=EARLIER_GROUPS)
         searched = f"{before} {searched}"
 
     if not terms:
         return Answer(question=text, answered=False, confidence=0.0, hits=(),
                       suggestions=suggestions_for(searched, snapshot), searched=searched,
                       reason="Die Frage enthält keine Suchbegriffe.")
-    hits = rank(terms, searched, snapshot)
+    # The fuzzy title match looks at the question as typed: in a follow-up, the earlier
+    # question's title would otherwise win again.
+    hits = rank(terms, redact(text), snapshot)
     if not hits:
         return Answer(question=text, answered=False, confidence=0.0, hits=(),
                       suggestions=suggestions_for(searched, snapshot), searched=searched,

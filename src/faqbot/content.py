@@ -109,11 +109,12 @@ def _split_front_matter(text: str) -> tuple[str, str, int] | None:
     return None
 
 
-def _is_url(value: object) -> bool:
+def _is_url(value: object, schemes: tuple[str, ...] = ("https",)) -> bool:
+    """An absolute web address (https only, unless ``schemes`` says otherwise)."""
     if not isinstance(value, str):
         return False
     parsed = urlparse(value)
-    return parsed.scheme in ("https", "http") and bool(parsed.netloc) and " " not in value
+    return parsed.scheme in schemes and bool(parsed.netloc) and not any(c.isspace() for c in value)
 
 
 def _string_list(value: object) -> bool:
@@ -150,6 +151,12 @@ def parse_item(path: Path, root: Path) -> tuple[Item | None, list[Problem]]:
         line = mark.line + 2 if mark is not None else 1
         reason = getattr(exc, "problem", None) or str(exc)
         problem(line, f"Vorspann ist kein gültiges YAML: {reason}")
+        return None, problems
+    except ValueError as exc:
+        # YAML reads 2026-13-01 as a date and fails on it.
+        line = next((n for n, text in enumerate(front.split("\n"), start=2)
+                     if text.startswith("stand:")), 2)
+        problem(line, f"'stand' muss ein gültiges Datum JJJJ-MM-TT sein ({exc})")
         return None, problems
     if not isinstance(data, dict):
         problem(2, "Vorspann muss aus Feldern 'name: wert' bestehen")

@@ -61,14 +61,30 @@ class _HTMLText(HTMLParser):
         self._skip = 0
         self._buf: list[str] = []
         self._in_h1 = False
-        self._main_seen = False
+        self._open: list[tuple[str, bool]] = []
+
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+            "track", "wbr"}
+
+    def _skips(self, tag: str, attrs: dict) -> bool:
+        role = (attrs.get("role") or "").lower()
+        marks = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
+        return (tag in self.SKIP
+                or role in ("navigation", "banner", "contentinfo", "search", "dialog", "alertdialog")
+                or any(word in marks for word in ("cookie", "consent", "banner", "breadcrumb")))
 
     def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "link" and attrs.get("rel") == "canonical" and attrs.get("href"):
+        attrs = {k: v for k, v in attrs}
+        if tag == "link" and (attrs.get("rel") or "").lower() == "canonical" and attrs.get("href"):
             self.canonical = attrs["href"]
-        role = (attrs.get("role") or "").lower()
-        if tag in self.SKIP or role in ("navigation", "banner", "contentinfo", "search"):
+        if tag in self.VOID:
+            if tag == "br" and not self._skip:
+                self._flush()
+            return
+        skipping = self._skips(tag, attrs)
+        # Elements are tracked on a stack so that a skipped <div> ends at its own </div>.
+        self._open.append((tag, skipping))
+        if skipping:
             self._skip += 1
             return
         if tag in self.BLOCK:
@@ -76,9 +92,21 @@ class _HTMLText(HTMLParser):
         if tag == "h1":
             self._in_h1 = True
 
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in self.VOID:
+            self.handle_endtag(tag)
+
     def handle_endtag(self, tag):
-        if tag in self.SKIP:
-            self._skip = max(0, self._skip - 1)
+        if not any(open_tag == tag for open_tag, _ in self._open):
+            return  # a stray end tag
+        while self._open:
+            open_tag, skipping = self._open.pop()
+            if skipping:
+                self._skip -= 1
+            if open_tag == tag:
+                break
+        if self._skip:
             return
         if tag in self.BLOCK:
             self._flush()

@@ -42,8 +42,18 @@ def redact(text: str) -> str:
     return text
 
 
+# Words that only introduce a piece of personal data ("meine Mail ist [E-Mail]").
+_CUES = (r"(?:meine?n?\s+)?(?:e-?mail(?:-?adresse)?|mail|tel\.?|telefon(?:nummer)?|handy(?:nummer)?|"
+         r"rufnummer|iban|konto(?:nummer)?|bg-?nummer|kundennummer|nummer|geboren(?:\s+am)?|geb\.?|"
+         r"geburtsdatum|adresse|anschrift|(?:ich\s+)?wohne\s+(?:in\s+der|in|am|an\s+der)|"
+         r"unter|bei|am|in\s+der)")
+_CUE_BEFORE = re.compile(r"(?i)\b" + _CUES + r"\s*(?:ist|lautet)?\s*:?\s*(?=\[(?:E-Mail|IBAN|Nummer|Datum|Telefon|Adresse|PLZ Ort)\])")
+
+
 def strip_placeholders(text: str) -> str:
-    """``text`` without the placeholders ``redact`` put in, for searching."""
+    """``text`` without the placeholders ``redact`` put in, nor the words that introduced
+    them, for searching."""
+    text = _CUE_BEFORE.sub(" ", text)
     text = re.sub(r"(?i)\b(?:ich\s+hei(?:ß|ss)e|mein\s+name\s+ist|mein\s+name:|name:|"
                   r"hier\s+(?:ist|schreibt)|ich\s+bin\s+(?:die|der))\s+\[Name\]", " ", text)
     return re.sub(r"\[(?:E-Mail|IBAN|Nummer|Datum|Telefon|Adresse|PLZ Ort|Name)\]", " ", text)

@@ -14,12 +14,15 @@ MAX_REQUEST_BODY = 64 * 1024
 CHANNEL_TIMEOUT = 30
 
 
-def waitress_settings(threads: int | None = None) -> dict:
+def waitress_settings(threads: int | None = None, trusted_proxies: int = 0) -> dict:
+    """waitress's settings. With trusted proxies, waitress passes their X-Forwarded-* headers
+    on and the app's ProxyFix reads exactly that many hops; otherwise waitress drops them."""
     return {
+        "clear_untrusted_proxy_headers": not trusted_proxies,
         "threads": threads or THREADS,
         "connection_limit": CONNECTION_LIMIT,
         "max_request_body_size": MAX_REQUEST_BODY,
-        "max_request_header_size": 16 * 1024,
+        "max_request_header_size": 64 * 1024,
         "channel_timeout": CHANNEL_TIMEOUT,
         "cleanup_interval": 10,
         "ident": "faqbot",
@@ -42,7 +45,8 @@ def run(host: str, port: int, threads: int | None, content_dir: Path, index_dir:
     app = create_app()
     start_daily_prune(app)
     print(f"faqbot läuft auf http://{host}:{port}/", flush=True)
-    waitress.serve(app, host=host, port=port, **waitress_settings(threads))
+    waitress.serve(app, host=host, port=port,
+                   **waitress_settings(threads, int(app.config.get("TRUSTED_PROXIES") or 0)))
 
 
 def start_daily_prune(app) -> None:

@@ -41,8 +41,11 @@
   document.body.addEventListener("htmx:sendError", function () {
     showProblem("Die Verbindung hat nicht geklappt. Bitte versuchen Sie es noch einmal.");
   });
-  document.body.addEventListener("htmx:responseError", function () {
-    showProblem("Das hat leider nicht geklappt. Bitte versuchen Sie es noch einmal.");
+  document.body.addEventListener("htmx:responseError", function (evt) {
+    var status = evt.detail && evt.detail.xhr ? evt.detail.xhr.status : 0;
+    showProblem(status === 429
+      ? "Zu viele Fragen in kurzer Zeit. Bitte warten Sie einen Moment und fragen Sie dann noch einmal."
+      : "Das hat leider nicht geklappt. Bitte versuchen Sie es noch einmal.");
   });
 
   // Inside the widget's iframe on another site.

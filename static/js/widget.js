@@ -99,7 +99,8 @@
     bar.appendChild(element("p", { id: "faqbot-title", "class": "title" }, TITLE));
     var close = element("button", { type: "button", "class": "close" }, "Schließen");
     bar.appendChild(close);
-    var frame = element("iframe", { title: "Chat: " + TITLE });
+    // The site's address is none of the assistant's business: no Referer for the chat.
+    var frame = element("iframe", { title: "Chat: " + TITLE, referrerpolicy: "no-referrer" });
     panel.appendChild(bar);
     panel.appendChild(frame);
     root.appendChild(panel);

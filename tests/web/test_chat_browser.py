@@ -4,10 +4,8 @@ Every visit is checked afterwards for requests to other hosts, cookies and CSP e
 (see the ``visit`` fixture)."""
 from __future__ import annotations
 
-import html
 import os
 import shutil
-from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
@@ -23,6 +21,7 @@ def ask(page, question: str, number: int):
     page.press("#frage", "Enter")
     turn = page.locator(f"#runde-{number}")
     turn.locator(".answer, .decline, .problem").wait_for()
+    page.wait_for_function("() => document.getElementById('frage').value === ''")   # htmx settled
     return turn
 
 
@@ -37,7 +36,7 @@ def chat(visit, live_server):
     v.posts = []
     v.page.on("request", lambda r: v.posts.append((r.url.split("#")[0], r.post_data or "")) if r.method == "POST" else None)
     v.page.goto(live_server.url + "/")
-    v.page.wait_for_function("window.htmx !== undefined")
+    v.page.wait_for_function("() => window.htmx !== undefined")
     return v
 
 
@@ -54,9 +53,8 @@ def test_typing_a_question_and_enter_shows_the_answer_and_its_source(chat, answe
     item_link = answer.get_by_role("link", name="Ganzen Text lesen")
     assert item_link.get_attribute("href").startswith("/inhalt/")
     assert answer.locator(".stand").inner_text().startswith("Stand: ")
-    # the box is emptied and keeps the focus; the log holds the new turn
-    assert page.input_value("#frage") == ""
-    assert page.evaluate("document.activeElement.id") == "frage"
+    # the box is emptied and keeps the focus (after htmx settles); the log holds the new turn
+    page.wait_for_function("() => document.activeElement.id === 'frage' && document.activeElement.value === ''")
     assert page.locator("[role=log] #runde-0").count() == 1
     assert page.locator("#zustand input[name=verlauf]").evaluate_all("els => els.map(e => e.value)") == [answered_question]
 
@@ -115,7 +113,7 @@ def test_feedback_is_sent_and_thanked(chat, answered_question, feedback_file):
     thanks = turn.locator(".feedback .thanks")
     thanks.wait_for()
     assert thanks.inner_text().startswith("Danke")
-    assert page.evaluate("document.activeElement.id") == "rueckmeldung-0"
+    page.wait_for_function("() => document.activeElement.id === 'rueckmeldung-0'")
     assert page.input_value("#frage") == ""
     lines = feedback_file.read_text(encoding="utf-8").splitlines()
     assert len(lines) == before + 1 and '"helpful": true' in lines[-1]
@@ -145,7 +143,7 @@ def test_keyboard_only(chat, answered_question):
     page.keyboard.type(answered_question)
     page.keyboard.press("Enter")
     page.locator("#runde-0 .answer").wait_for()
-    assert page.evaluate("document.activeElement.id") == "frage"
+    page.wait_for_function("() => document.activeElement.id === 'frage'")
     # back through the answer with Shift+Tab: feedback buttons, then the links of the answer
     reached = []
     for _ in range(12):
@@ -242,7 +240,7 @@ def test_no_cookies_no_storage_no_other_hosts(chat, live_server, answered_questi
 def axe_page(visit, live_server):
     v = visit(bypass_csp=True)
     v.page.goto(live_server.url + "/")
-    v.page.wait_for_function("window.htmx !== undefined")
+    v.page.wait_for_function("() => window.htmx !== undefined")
     return v.page
 
 
@@ -280,7 +278,7 @@ def test_screenshots(visit, live_server, answered_question, declined_question, t
     for name, width, height in [("chat-desktop.png", 1280, 900), ("chat-360.png", 360, 740)]:
         page = visit(width=width, height=height).page
         page.goto(live_server.url + "/")
-        page.wait_for_function("window.htmx !== undefined")
+        page.wait_for_function("() => window.htmx !== undefined")
         ask(page, answered_question, 0).locator("summary").click()
         ask(page, declined_question, 1)
         page.locator("#frage").blur()

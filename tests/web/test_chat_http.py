@@ -4,11 +4,10 @@ from __future__ import annotations
 import html
 import json
 import re
+import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
-import pytest
 
 from faqbot import create_app
 from faqbot.feedback import FeedbackStore
@@ -153,7 +152,8 @@ def test_get_on_a_form_address_starts_a_fresh_chat(shipped_client):
 
 
 def test_missing_index_gives_a_friendly_page(tmp_path):
-    app = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "none"), "CONTENT_DIR": str(tmp_path)})
+    app = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "none"), "CONTENT_DIR": str(tmp_path),
+                      "INSTANCE_PATH": str(tmp_path / "instance")})
     response = app.test_client().get("/")
     assert response.status_code == 503
     assert "Die Suche ist gerade nicht verfügbar" in text(response)
@@ -269,8 +269,8 @@ def test_htmx_is_told_not_to_inject_its_indicator_styles(shipped_client):
     assert ".htmx-request .htmx-indicator" in css
 
 
-def test_widget_may_be_framed_only_by_the_configured_sites(shipped_index):
-    app = create_app({"TESTING": True, "INDEX_DIR": str(shipped_index),
+def test_widget_may_be_framed_only_by_the_configured_sites(shipped_index, tmp_path):
+    app = create_app({"TESTING": True, "INDEX_DIR": str(shipped_index), "INSTANCE_PATH": str(tmp_path),
                       "FRAME_ANCESTORS": "'self' https://www.jobcenter.example"})
     client = app.test_client()
     widget = client.get("/widget")
@@ -282,6 +282,21 @@ def test_widget_may_be_framed_only_by_the_configured_sites(shipped_index):
     assert "frame-ancestors 'self'" in page.headers["Content-Security-Policy"]
     assert "jobcenter.example" not in page.headers["Content-Security-Policy"]
     assert page.headers["X-Frame-Options"] == "SAMEORIGIN"
+
+
+def test_rate_limit_counts_questions_not_assets(shipped_index, tmp_path):
+    app = create_app({"TESTING": True, "INDEX_DIR": str(shipped_index), "INSTANCE_PATH": str(tmp_path),
+                      "RATE_LIMIT": "3/minute"})
+    client = app.test_client()
+    page = text(client.get("/"))
+    assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', page) + ["/widget.js"]
+    for _ in range(5):
+        assert all(client.get(a).status_code == 200 for a in assets)
+    statuses = [post(client, "/frage", [("beginn", "0"), ("frage", "Minijob")]).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    refused = post(client, "/frage", [("beginn", "0"), ("frage", "Minijob")])
+    assert "Zu viele Fragen in kurzer Zeit" in text(refused) and "Zurück zum Chat" in text(refused)
+    assert "Set-Cookie" not in refused.headers
 
 
 def test_widget_page_posts_to_the_widget_and_opens_links_in_a_new_window(shipped_client, answered_question):

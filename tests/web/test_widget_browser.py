@@ -26,7 +26,8 @@ def sites(shipped_index, live_server, tmp_path_factory):
     LiveServer = type(live_server)
     with StaticSite() as host, StaticSite() as stranger:
         app = create_app({"TESTING": True, "CONTENT_DIR": str(ROOT / "content"), "INDEX_DIR": str(shipped_index),
-                          "FRAME_ANCESTORS": f"'self' {host.url}"})
+                          "FRAME_ANCESTORS": f"'self' {host.url}", "RATE_LIMIT": "off",
+                          "INSTANCE_PATH": str(tmp_path_factory.mktemp("widget-instance"))})
         app.extensions["faqbot.feedback"] = FeedbackStore(tmp_path_factory.mktemp("widget") / "feedback.jsonl")
         with LiveServer(app) as assistant:
             for site in (host, stranger):
@@ -70,14 +71,14 @@ def test_widget_opens_the_chat_from_another_origin_and_answers(visit, sites, ans
     assert button.get_attribute("aria-expanded") == "true"
     frame = chat_frame(page, assistant.url)
     assert page.locator("iframe").get_attribute("title") == "Chat: Fragen zum Bürgergeld"
-    frame.wait_for_function("document.activeElement && document.activeElement.id === 'frage'")
+    frame.wait_for_function("() => document.activeElement && document.activeElement.id === 'frage'")
     frame.fill("#frage", answered_question)
     frame.press("#frage", "Enter")
     answer = frame.locator("#runde-0 .answer")
     answer.wait_for()
     assert answer.locator("a.external").is_visible()
     assert answer.locator("a.external").get_attribute("target") == "_blank"
-    assert frame.evaluate("document.activeElement.id") == "frage"
+    frame.wait_for_function("() => document.activeElement.id === 'frage' && document.activeElement.value === ''")
     assert v.context.cookies() == []
 
 
@@ -97,7 +98,7 @@ def test_escape_closes_the_widget_and_focus_returns_to_the_button(visit, sites):
         pytest.fail("Tab never reached the widget button")
     page.keyboard.press("Enter")
     frame = chat_frame(page, assistant.url)
-    frame.wait_for_function("document.activeElement && document.activeElement.id === 'frage'")
+    frame.wait_for_function("() => document.activeElement && document.activeElement.id === 'frage'")
     page.keyboard.type("Minijob")
     page.keyboard.press("Escape")                              # pressed inside the other origin's frame
     page.locator(".panel").wait_for(state="hidden")
@@ -105,7 +106,7 @@ def test_escape_closes_the_widget_and_focus_returns_to_the_button(visit, sites):
     assert page.locator("button.open").get_attribute("aria-expanded") == "false"
     # reopened, the conversation is still there; Esc on the panel's own close button works too
     page.keyboard.press("Enter")
-    frame.wait_for_function("document.getElementById('frage').value === 'Minijob'")
+    frame.wait_for_function("() => document.getElementById('frage').value === 'Minijob'")
     page.locator("button.close").focus()
     page.keyboard.press("Escape")
     page.locator(".panel").wait_for(state="hidden")

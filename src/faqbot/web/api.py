@@ -7,7 +7,7 @@ from werkzeug.exceptions import HTTPException
 from ..ask import MAX_QUESTION_CHARS, QuestionError, answer_json, answer_question
 from ..search import IndexMissing
 from .. import questionlog
-from .openapi import OPENAPI
+from .openapi import MAX_GET_HISTORY, OPENAPI
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -25,7 +25,10 @@ def _engine():
 
 def _read_request() -> tuple[object, list]:
     if request.method == "GET":
-        return request.args.get("q"), request.args.getlist("history")
+        history = request.args.getlist("history")
+        if len(history) > MAX_GET_HISTORY:
+            raise BadRequest(f"Höchstens {MAX_GET_HISTORY} frühere Fragen per GET; mehr per POST.")
+        return request.args.get("q"), history
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise BadRequest('Erwartet wird JSON der Form {"question": "...", "history": [...]}.')
@@ -33,8 +36,6 @@ def _read_request() -> tuple[object, list]:
     if unknown:
         raise BadRequest(f"Unbekannte Felder: {', '.join(sorted(unknown))}.")
     history = data.get("history", [])
-    if history is None:
-        history = []
     if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
         raise BadRequest("'history' muss eine Liste von Texten sein.")
     return data.get("question"), history
@@ -51,12 +52,17 @@ def ask():
             raise BadRequest("'question' muss ein Text sein.")
         if len(question) > MAX_QUESTION_CHARS * 2:
             raise BadRequest(f"Die Frage ist zu lang (höchstens {MAX_QUESTION_CHARS} Zeichen).")
-        if len(history) > 50 or any(len(h) > MAX_QUESTION_CHARS * 2 for h in history):
+        if len(history) > 50 or any(len(h) > MAX_QUESTION_CHARS for h in history):
             raise BadRequest("'history' ist zu lang.")
         answer = answer_question(_engine(), question, [h for h in history if h.strip()][-MAX_HISTORY:])
     except BadRequest as exc:
         return jsonify(error=exc.message), 400
     except QuestionError as exc:
+        if isinstance(question, str) and question.strip() and len(question) <= MAX_QUESTION_CHARS:
+            # Only characters we cannot read (control characters and the like): no answer,
+            # but no error either, as for any other question we cannot answer.
+            return jsonify(question=question, answered=False, confidence=0.0, answers=[],
+                           suggestions=[], referral=None)
         return jsonify(error=str(exc)), 400
     except IndexMissing:
         return jsonify(error="Der Suchindex ist gerade nicht verfügbar. Bitte später erneut versuchen."), 503
@@ -80,8 +86,19 @@ def openapi():
     return jsonify(OPENAPI)
 
 
-@bp.errorhandler(HTTPException)
-def http_error(exc: HTTPException):
-    messages = {413: "Die Anfrage ist zu groß.", 405: "Diese Methode ist hier nicht erlaubt.",
-                404: "Nicht gefunden."}
-    return jsonify(error=messages.get(exc.code, exc.name)), exc.code
+MESSAGES = {413: "Die Anfrage ist zu groß.", 405: "Diese Methode ist hier nicht erlaubt.",
+            404: "Nicht gefunden."}
+
+
+def init_app(app) -> None:
+    """Errors under /api/ as JSON, including routing errors no blueprint handler sees."""
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if request.path.startswith("/api/"):
+            response = jsonify(error=MESSAGES.get(exc.code, exc.name))
+            response.status_code = exc.code
+            if exc.code == 405 and exc.valid_methods:
+                response.headers["Allow"] = ", ".join(exc.valid_methods)
+            return response
+        return exc

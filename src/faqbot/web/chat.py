@@ -62,6 +62,9 @@ KIND_LABELS = {"faq": "Häufige Frage", "glossary": "Begriff erklärt", "intervi
 
 log = logging.getLogger("faqbot")
 bp = Blueprint("chat", __name__)
+# CSS, JavaScript and widget.js: cacheable files, kept apart from the chat's pages and forms
+# so that the rate limit on ``bp`` does not count them.
+assets = Blueprint("assets", __name__)
 
 
 @bp.record_once
@@ -69,6 +72,8 @@ def _init_app(state) -> None:
     Htmx(state.app)                       # request.htmx
     feedback.init_app(state.app)
     state.app.jinja_env.globals["asset_url"] = asset_url
+    if assets.name not in state.app.blueprints:
+        state.app.register_blueprint(assets)
     missing = [str(p) for p in VENDOR_FILES.values() if not p.exists()]
     if missing:
         log.warning("htmx is not installed (%s); the chat works, but without JavaScript. "
@@ -369,18 +374,18 @@ def widget_get():
 @bp.get("/einbinden")
 def embed():
     """The snippet that puts the chat on another site, with a live example on this page."""
-    src = url_for("chat.widget_js", _external=True)
+    src = url_for("assets.widget_js", _external=True)
     return render_template("embed.html", snippet=f'<script src="{src}" defer></script>',
                            frame_ancestors=current_app.config["FRAME_ANCESTORS"])
 
 
-@bp.get("/widget.js")
+@assets.get("/widget.js")
 def widget_js():
     # Short cache: sites embed this URL unversioned, and updates should reach them.
     return send_from_directory(STATIC_DIR / "js", "widget.js", max_age=3600)
 
 
-@bp.get("/static/<path:filename>")
+@assets.get("/static/<path:filename>")
 def static(filename: str):
     """The chat's CSS and JavaScript, and htmx from node_modules; cached for a year when
     the URL carries the file's fingerprint (see ``asset_url``)."""
@@ -406,7 +411,7 @@ def asset_url(filename: str) -> str:
     """``/static/<filename>?v=<fingerprint>``, so the file can be cached for a year."""
     path = VENDOR_FILES.get(filename, STATIC_DIR / filename)
     version = _fingerprint(str(path), path.stat().st_mtime) if path.exists() else None
-    return url_for("chat.static", filename=filename, v=version)
+    return url_for("assets.static", filename=filename, v=version)
 
 
 # --- errors for people ---------------------------------------------------------------------
@@ -422,6 +427,15 @@ def index_missing(exc: IndexMissing):
         return make_response(render_template("partials/invalid.html", error=message),
                              reswap="none", trigger_after_settle="faqbot-invalid")
     return render_template("unavailable.html", layout=_layout_of_request(), message=message), 503
+
+
+@bp.errorhandler(429)
+def too_many_requests(exc):
+    message = "Zu viele Fragen in kurzer Zeit. Bitte warten Sie einen Moment und fragen Sie dann noch einmal."
+    if request.htmx:
+        # htmx swaps no 4xx response; chat.js shows its own message for 429.
+        return message, 429, {"Content-Type": "text/plain; charset=utf-8"}
+    return render_template("unavailable.html", layout=_layout_of_request(), message=message), 429
 
 
 @bp.errorhandler(BadRequest)

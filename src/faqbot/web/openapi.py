@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from ..ask import MAX_QUESTION_CHARS
 
+MAX_GET_HISTORY = 5
+
 _ERROR = {"description": "Ungültige Anfrage", "content": {"application/json": {"schema": {
     "$ref": "#/components/schemas/Error"}}}}
 _ANSWER = {"description": "Antwort mit gerankten Passagen", "content": {"application/json": {
@@ -22,14 +24,16 @@ OPENAPI = {
                 "summary": "Ask a question",
                 "parameters": [
                     {"name": "q", "in": "query", "required": True,
-                     "schema": {"type": "string", "minLength": 1, "maxLength": MAX_QUESTION_CHARS}},
+                     "schema": {"type": "string", "minLength": 1, "maxLength": MAX_QUESTION_CHARS,
+                                "pattern": "\\S"}},
                     {"name": "history", "in": "query", "required": False,
-                     "schema": {"type": "array", "maxItems": 50,
+                     "description": "Earlier questions of the chat (at most 5 here; POST takes more).",
+                     "schema": {"type": "array", "maxItems": MAX_GET_HISTORY,
                                 "items": {"type": "string", "maxLength": MAX_QUESTION_CHARS}},
                      "style": "form", "explode": True},
                 ],
                 "responses": {"200": _ANSWER, "400": _ERROR, "413": _ERROR, "429": _ERROR,
-                              "503": _ERROR},
+                              "431": {"description": "Anfrage-URL zu lang"}, "503": _ERROR},
             },
             "post": {
                 "summary": "Ask a question, with the chat's earlier questions",
@@ -44,7 +48,8 @@ OPENAPI = {
         "Question": {
             "type": "object", "required": ["question"], "additionalProperties": False,
             "properties": {
-                "question": {"type": "string", "minLength": 1, "maxLength": MAX_QUESTION_CHARS},
+                "question": {"type": "string", "minLength": 1, "maxLength": MAX_QUESTION_CHARS,
+                             "pattern": "\\S"},
                 "history": {"type": "array", "maxItems": 50,
                             "items": {"type": "string", "maxLength": MAX_QUESTION_CHARS}},
             },
