@@ -1,22 +1,19 @@
-"""Where "War das hilfreich?" answers go.
+"""Where "War das hilfreich?" answers go: the database, next to the question they rate.
 
-For now each vote is one JSON line in ``feedback.jsonl`` in the instance folder; the staff
-console will move this to the database. A vote never holds an IP address, a cookie or the
-question as typed: only the question after ``faqbot.redact.redact``.
+A vote is matched to the question it rates (the same redacted text on the same channel within
+the last hour, not yet rated); when there is none (the question was asked before logging was
+on, or long ago) a row is added. A vote never holds an IP address, a cookie or the question as
+typed: only the question after ``faqbot.redact.redact``.
 """
 from __future__ import annotations
 
-import json
-import threading
-from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
-from pathlib import Path
+from dataclasses import dataclass
 
+import sqlalchemy as sa
 from flask import Flask, current_app
 
-from .redact import redact
-
-FILE_NAME = "feedback.jsonl"
+from . import questionlog
+from .db import questions
 
 
 @dataclass(frozen=True)
@@ -28,39 +25,31 @@ class Feedback:
     helpful: bool
     answered: bool
     channel: str           # "chat" or "widget"
-    time: str              # UTC, to the second
 
 
 class FeedbackStore:
-    """Appends votes to a JSON-lines file; safe to share between waitress threads."""
+    """Stores votes in the database; safe to share between waitress threads."""
 
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        self._lock = threading.Lock()
+    def __init__(self, engine: sa.Engine):
+        self.engine = engine
 
     def add(self, question: str, hit: str | None, helpful: bool, answered: bool,
-            channel: str = "chat") -> Feedback:
-        """Store one vote; the question is redacted here, whatever the caller passed."""
-        vote = Feedback(question=redact(question), hit=hit, helpful=helpful, answered=answered,
-                        channel=channel,
-                        time=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
-        line = json.dumps(asdict(vote), ensure_ascii=False)
-        with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as f:
-                f.write(line + "\n")
-        return vote
+            channel: str = "chat") -> int:
+        """Store one vote (the question is redacted here); returns the question's row id."""
+        return questionlog.record_vote(self.engine, question, hit=hit, helpful=helpful,
+                                       answered=answered, channel=channel)
 
     def all(self) -> list[Feedback]:
         """Every stored vote, oldest first."""
-        if not self.path.exists():
-            return []
-        with self.path.open(encoding="utf-8") as f:
-            return [Feedback(**json.loads(line)) for line in f if line.strip()]
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(questions).where(questions.c.helpful.is_not(None))
+                                .order_by(questions.c.feedback_at, questions.c.id)).all()
+        return [Feedback(question=r.question, hit=(r.answer_ids.split(" ")[0] or None),
+                         helpful=r.helpful, answered=r.answered, channel=r.channel) for r in rows]
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["faqbot.feedback"] = FeedbackStore(Path(app.instance_path) / FILE_NAME)
+    app.extensions["faqbot.feedback"] = FeedbackStore(app.extensions["faqbot.db"])
 
 
 def get_store() -> FeedbackStore:

@@ -116,3 +116,32 @@ def export_csv(engine: sa.Engine, days: int = 90) -> str:
 def _csv_safe(text: str) -> str:
     """Neutralise spreadsheet formulas in user text ("=HYPERLINK(...)")."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+VOTE_WINDOW = dt.timedelta(hours=1)
+
+
+def record_vote(engine: sa.Engine, question: str, *, hit: str | None, helpful: bool,
+                answered: bool, channel: str) -> int:
+    """Attach a "War das hilfreich?" vote to the question it rates; returns the row id.
+
+    The chat keeps no ids (its state is the form), so the vote finds its question: the same
+    redacted text on the same channel within the last hour, not yet rated. Without one, the
+    vote gets a row of its own.
+    """
+    text = redact(question)[:1000]
+    since = _now() - VOTE_WINDOW
+    with engine.begin() as conn:
+        row_id = conn.execute(
+            sa.select(questions.c.id).where(questions.c.question == text,
+                                            questions.c.channel == channel[:20],
+                                            questions.c.helpful.is_(None),
+                                            questions.c.asked_at >= since)
+            .order_by(questions.c.asked_at.desc(), questions.c.id.desc()).limit(1)).scalar()
+        if row_id is None:
+            row_id = conn.execute(questions.insert().values(
+                asked_at=_now(), question=text, answered=answered, confidence=0.0,
+                answer_ids=hit or "", channel=channel[:20])).inserted_primary_key[0]
+        conn.execute(questions.update().where(questions.c.id == row_id)
+                     .values(helpful=helpful, feedback_at=_now()))
+    return row_id

@@ -13,12 +13,10 @@ from faqbot.ask import answer_question
 from faqbot.feedback import FeedbackStore
 
 
-@pytest.fixture(scope="session", autouse=True)
-def feedback_file(shipped_app, tmp_path_factory) -> Path:
-    """Votes given by the tests go to a temporary file, not the instance folder."""
-    path = tmp_path_factory.mktemp("feedback") / "feedback.jsonl"
-    shipped_app.extensions["faqbot.feedback"] = FeedbackStore(path)
-    return path
+@pytest.fixture(scope="session")
+def feedback_store(shipped_app) -> FeedbackStore:
+    """The votes the shipped app stores (in its temporary instance's database)."""
+    return shipped_app.extensions["faqbot.feedback"]
 
 
 @pytest.fixture(scope="module")

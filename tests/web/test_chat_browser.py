@@ -105,9 +105,9 @@ def test_follow_up_sends_the_previous_question(chat, answered_question):
     assert page.locator(".turn:not(.turn-start)").count() == 2
 
 
-def test_feedback_is_sent_and_thanked(chat, answered_question, feedback_file):
+def test_feedback_is_sent_and_thanked(chat, answered_question, feedback_store):
     page = chat.page
-    before = feedback_file.read_text(encoding="utf-8").count("\n") if feedback_file.exists() else 0
+    before = len(feedback_store.all())
     turn = ask(page, answered_question, 0)
     turn.get_by_role("button", name="Ja, die Antwort war hilfreich").click()
     thanks = turn.locator(".feedback .thanks")
@@ -115,8 +115,9 @@ def test_feedback_is_sent_and_thanked(chat, answered_question, feedback_file):
     assert thanks.inner_text().startswith("Danke")
     page.wait_for_function("() => document.activeElement.id === 'rueckmeldung-0'")
     assert page.input_value("#frage") == ""
-    lines = feedback_file.read_text(encoding="utf-8").splitlines()
-    assert len(lines) == before + 1 and '"helpful": true' in lines[-1]
+    votes = feedback_store.all()
+    assert len(votes) == before + 1 and votes[-1].helpful is True
+    assert votes[-1].question == answered_question
     assert page.locator("#zustand input[name=bewertet]").get_attribute("value") == "0"
 
 

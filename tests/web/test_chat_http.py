@@ -10,6 +10,9 @@ import urllib.request
 
 
 from faqbot import create_app
+import sqlalchemy as sa
+
+from faqbot import db
 from faqbot.feedback import FeedbackStore
 from faqbot.web import chat
 
@@ -176,8 +179,8 @@ def test_htmx_request_returns_the_new_turn_and_the_state_out_of_band(shipped_cli
 
 # --- feedback ------------------------------------------------------------------------------
 
-def test_feedback_without_javascript_is_stored_redacted_and_thanked(shipped_client, feedback_file):
-    store = FeedbackStore(feedback_file)
+def test_feedback_without_javascript_is_stored_redacted_and_thanked(shipped_client, feedback_store):
+    store = feedback_store
     before = len(store.all())
     question = "Ich heiße Tanja Berger, darf ich einen Minijob haben?"
     fields = [("beginn", "0"), ("verlauf", "Wie hoch ist der Regelbedarf?"), ("verlauf", question),
@@ -195,7 +198,8 @@ def test_feedback_without_javascript_is_stored_redacted_and_thanked(shipped_clie
     vote = votes[0]
     assert vote.question == "Ich heiße [Name], darf ich einen Minijob haben?"
     assert vote.helpful is False and vote.channel == "chat"
-    raw = feedback_file.read_text(encoding="utf-8")
+    with store.engine.connect() as conn:
+        raw = " ".join(str(value) for row in conn.execute(sa.select(db.questions)) for value in row)
     assert "Tanja" not in raw and "Berger" not in raw and "203.0.113.7" not in raw and "127.0.0.1" not in raw
 
 
@@ -223,14 +227,34 @@ def test_feedback_for_an_unknown_turn_is_refused(shipped_client):
         assert "Zurück zum Chat" in text(response)
 
 
-def test_feedback_store_appends_json_lines(tmp_path):
-    store = FeedbackStore(tmp_path / "sub" / "feedback.jsonl")
-    store.add("Meine Mail ist a.b@example.org", hit="faq/minijob", helpful=True, answered=True)
+def test_votes_attach_to_the_question_they_rate(tmp_path):
+    url = f"sqlite:///{tmp_path / 'votes.sqlite3'}"
+    db.upgrade(url)
+    store = FeedbackStore(db.get_engine(url))
+    asked = store.add("Meine Mail ist a.b@example.org", hit="faq/minijob", helpful=True, answered=True)
     store.add("Wetter?", hit=None, helpful=False, answered=False, channel="widget")
-    lines = (tmp_path / "sub" / "feedback.jsonl").read_text(encoding="utf-8").splitlines()
-    assert [json.loads(line)["question"] for line in lines] == ["Meine Mail ist [E-Mail]", "Wetter?"]
-    assert set(json.loads(lines[0])) == {"question", "hit", "helpful", "answered", "channel", "time"}
-    assert [v.channel for v in store.all()] == ["chat", "widget"]
+    votes = store.all()
+    assert [v.question for v in votes] == ["Meine Mail ist [E-Mail]", "Wetter?"]
+    assert [v.channel for v in votes] == ["chat", "widget"]
+    assert votes[0].hit == "faq/minijob" and votes[1].hit is None
+    # A vote for a question that was logged a moment ago rates that row, no new one.
+    from faqbot import questionlog
+    with store.engine.begin() as conn:
+        conn.execute(db.questions.insert().values(
+            asked_at=questionlog._now(), question="Minijob erlaubt?", answered=True,
+            confidence=0.9, answer_ids="faq/minijob", channel="chat"))
+    row = store.add("Minijob erlaubt?", hit="faq/minijob", helpful=False, answered=True)
+    assert row != asked
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(db.questions)).scalar() == 3
+
+
+def test_asking_in_the_chat_logs_the_question_redacted(shipped_app, shipped_client):
+    engine = shipped_app.extensions["faqbot.db"]
+    post(shipped_client, "/frage", [("beginn", "0"), ("frage", "Mein Name ist Kai Lenz, Minijob erlaubt?")])
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(db.questions).order_by(db.questions.c.id.desc()).limit(1)).first()
+    assert row.question == "Mein Name ist [Name], Minijob erlaubt?" and row.channel == "chat"
 
 
 # --- headers, privacy, size ----------------------------------------------------------------
@@ -386,3 +410,10 @@ def test_chat_page_with_htmx_is_under_100_kb(live_server):
         assert status == 200
         total += len(body)
     assert total < 100 * 1024, f"{total} bytes"
+
+
+def test_a_question_for_another_authority_names_who_is_responsible(shipped_client):
+    page = text(post(shipped_client, "/frage", [("beginn", "0"), ("frage", "wo beantrage ich elterngeld")]))
+    assert "Zum Thema „Elterngeld“ kann ich Ihnen hier nicht weiterhelfen." in page
+    assert "Elterngeldstelle" in page
+    assert "Zu Ihrem persönlichen Fall berät Sie Ihr Jobcenter." in page

@@ -5,7 +5,6 @@ import pytest
 
 from browsing import ROOT, StaticSite, run_axe
 from faqbot import create_app
-from faqbot.feedback import FeedbackStore
 
 HOST_PAGE = """<!doctype html>
 <html lang="de">
@@ -28,7 +27,6 @@ def sites(shipped_index, live_server, tmp_path_factory):
         app = create_app({"TESTING": True, "CONTENT_DIR": str(ROOT / "content"), "INDEX_DIR": str(shipped_index),
                           "FRAME_ANCESTORS": f"'self' {host.url}", "RATE_LIMIT": "off",
                           "INSTANCE_PATH": str(tmp_path_factory.mktemp("widget-instance"))})
-        app.extensions["faqbot.feedback"] = FeedbackStore(tmp_path_factory.mktemp("widget") / "feedback.jsonl")
         with LiveServer(app) as assistant:
             for site in (host, stranger):
                 site.html = HOST_PAGE.format(assistant=assistant.url)

@@ -28,6 +28,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest, NotFound, RequestEntityTooLarge
 
 from .. import feedback
+from .api import log_question
 from ..analysis import GermanStemFilter
 from ..ask import (MAX_QUESTION_CHARS, Answer, Hit, QuestionError, answer_question, item_url,
                    normalise)
@@ -272,9 +273,11 @@ def _context(layout: Layout, conversation: Conversation, **extra) -> dict:
 
 
 def whole_page(layout: Layout, conversation: Conversation, status: int = 200, *,
-               error: str = "", typed: str = "", just_rated: tuple[int, bool] | None = None):
+               error: str = "", typed: str = "", just_rated: tuple[int, bool] | None = None,
+               turns: list[Turn] | None = None):
     return render_template(
-        layout.template, turns=build_turns(conversation), common=common_questions(),
+        layout.template, turns=build_turns(conversation) if turns is None else turns,
+        common=common_questions(),
         error=error, typed=typed, just_rated=just_rated,
         **_context(layout, conversation)), status
 
@@ -292,10 +295,19 @@ def _ask(layout: Layout):
     history = conversation.questions
     conversation = conversation.add(question)
     if not request.htmx:
-        return whole_page(layout, conversation)
+        turns = build_turns(conversation)
+        _log(turns[-1], layout)
+        return whole_page(layout, conversation, turns=turns)
     turn = build_turn(conversation.next_number - 1, question, history)
+    _log(turn, layout)
     body = render_template("partials/answered.html", turn=turn, **_context(layout, conversation))
     return make_response(body, trigger_after_settle={"faqbot-answered": {"id": f"runde-{turn.number}"}})
+
+
+def _log(turn: Turn, layout: Layout) -> None:
+    """Store the new question for staff (redacted, no IP address)."""
+    if turn.answer is not None:
+        log_question(turn.answer, layout.name)
 
 
 class UnknownVote(BadRequest):
