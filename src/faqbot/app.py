@@ -38,8 +38,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         year, month, day = str(value).split("-")
         return f"{day}.{month}.{year}"
 
+    from .recovery import IndexRecovery
     from .search import SearchEngine
-    app.extensions["faqbot.engine"] = SearchEngine(app.config["INDEX_DIR"])
+    recovery = IndexRecovery(app.config["CONTENT_DIR"], app.config["INDEX_DIR"])
+    app.extensions["faqbot.recovery"] = recovery
+    app.extensions["faqbot.engine"] = SearchEngine(
+        app.config["INDEX_DIR"], on_missing=lambda error: recovery.start(str(error)))
 
     from . import db, sessions
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)

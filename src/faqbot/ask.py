@@ -338,7 +338,10 @@ def answer_question(engine: SearchEngine, question: str,
                       reason="Die Frage enthält keine Suchbegriffe.")
     # The fuzzy title match looks at the question as typed: in a follow-up, the earlier
     # question's title would otherwise win again.
-    hits = rank(terms, redact(text), snapshot)
+    try:
+        hits = rank(terms, redact(text), snapshot)
+    except Exception as exc:  # noqa: BLE001 - damaged index files: report, never a 500
+        raise engine.broken(snapshot, exc) from exc
     if not hits:
         return Answer(question=text, answered=False, confidence=0.0, hits=(),
                       suggestions=suggestions_for(searched, snapshot), searched=searched,

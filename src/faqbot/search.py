@@ -8,13 +8,14 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import dataclass, field
+from typing import Callable
 from pathlib import Path
 
 from whoosh import query as wq
 from whoosh import scoring
 
 from .analysis import Lexicon, fold, STOP_WORDS, words_of
-from .index import (FIELD_BOOSTS, current_build, load_lexicon, load_saved_referrals, open_build,
+from .index import (FIELD_BOOSTS, META_FILE, current_build, load_lexicon, load_saved_referrals, open_build,
                     read_meta)
 
 SEARCH_FIELDS = tuple(FIELD_BOOSTS)
@@ -148,17 +149,41 @@ def fuzzy_key(text: str) -> str:
 
 
 class SearchEngine:
-    """Gives each thread a searcher on the live index; notices when reindex switches it."""
+    """Gives each thread a searcher on the live index; notices when reindex switches it.
 
-    def __init__(self, index_dir: Path):
+    ``on_missing`` is called (with the ``IndexMissing`` error) whenever there is no usable
+    live index, e.g. to start rebuilding it.
+    """
+
+    def __init__(self, index_dir: Path, on_missing: Callable[[IndexMissing], None] | None = None):
         self.index_dir = Path(index_dir)
+        self.on_missing = on_missing
         self._lock = threading.Lock()
         self._snapshots: dict[Path, Snapshot] = {}
+
+    def _missing(self, error: IndexMissing) -> None:
+        if self.on_missing is not None:
+            self.on_missing(error)
+
+    def broken(self, snapshot: Snapshot, error: Exception) -> IndexMissing:
+        """Forget a snapshot that failed while searching (its files were damaged)."""
+        with self._lock:
+            self._snapshots.pop(snapshot.build, None)
+        missing = IndexMissing(f"Index {snapshot.build.name} ist beschädigt: {error}")
+        self._missing(missing)
+        return missing
 
     def snapshot(self) -> Snapshot:
         build = current_build(self.index_dir)
         if build is None:
-            raise IndexMissing(f"Kein Index in {self.index_dir}: 'faqbot reindex' baut ihn.")
+            error = IndexMissing(f"Kein Index in {self.index_dir}: 'faqbot reindex' baut ihn.")
+            self._missing(error)
+            raise error
+        if not (build / META_FILE).exists():
+            self._snapshots.pop(build, None)
+            error = IndexMissing(f"Index {build.name} ist unvollständig (Dateien fehlen).")
+            self._missing(error)
+            raise error
         snap = self._snapshots.get(build)
         if snap is None:
             with self._lock:
@@ -167,7 +192,9 @@ class SearchEngine:
                     try:
                         snap = Snapshot(build)
                     except Exception as exc:
-                        raise IndexMissing(f"Index {build.name} ist nicht lesbar: {exc}") from exc
+                        error = IndexMissing(f"Index {build.name} ist nicht lesbar: {exc}")
+                        self._missing(error)
+                        raise error from exc
                     # Keep the newest two generations open: threads still busy on the old one
                     # finish their request.
                     self._snapshots[build] = snap
@@ -185,3 +212,6 @@ class BuildEngine:
 
     def snapshot(self) -> Snapshot:
         return self._snapshot
+
+    def broken(self, snapshot: Snapshot, error: Exception) -> IndexMissing:
+        return IndexMissing(f"Index {snapshot.build.name} ist beschädigt: {error}")

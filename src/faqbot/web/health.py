@@ -15,7 +15,9 @@ def healthz():
         snapshot = engine.snapshot()
         snapshot.searcher.doc_count()
     except IndexMissing as exc:
-        return jsonify(status="error", index=None, error=str(exc)), 503
+        recovery = current_app.extensions["faqbot.recovery"]
+        return jsonify(status="rebuilding" if recovery.running else "error", index=None,
+                       error=str(exc), rebuild_error=recovery.last_error or None), 503
     meta = snapshot.meta
     return jsonify(status="ok", index={
         "generation": meta["generation"], "built": meta["built"], "items": meta["items"],
