@@ -72,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--questions", type=Path, default=ROOT / "content" / "questions.yaml")
     ap.add_argument("--passes", type=int, default=3, help="profiled passes over the set (default 3)")
     ap.add_argument("--interval", type=float, default=0.0005, help="sampling interval in s (default 0.0005)")
+    ap.add_argument("--limit", type=int, default=0,
+                    help="use only the first N questions of the set (default all; for big corpora)")
     ap.add_argument("--top", type=int, default=20, help="rows per table (default 20)")
     ap.add_argument("--http", action="store_true",
                     help="profile whole GET /api/ask requests through Flask's test client")
@@ -88,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"building {args.index} from {args.content} ...", flush=True)
         build_index(args.content, args.index)
     qs = load_questions(args.questions)
+    if args.limit:
+        qs = qs[:args.limit]
 
     if args.http:
         instance = tempfile.mkdtemp(prefix="faqbot-profile-")
