@@ -18,6 +18,7 @@ class Setting:
 
 SETTINGS = (
     Setting("CONTENT_DIR", "content", "Folder with the editors' content (faq/, glossary/, interviews/)."),
+    Setting("INSTANCE_PATH", "instance", "Instance folder (secret key, SQLite database); read from FAQBOT_INSTANCE_PATH."),
     Setting("INDEX_DIR", "index", "Folder of the Whoosh index; built from CONTENT_DIR when missing."),
     Setting("FRAME_ANCESTORS", "'self'",
             "Sites allowed to embed the widget (CSP frame-ancestors), e.g. \"'self' https://www.example.de\"."),
