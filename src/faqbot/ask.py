@@ -17,11 +17,14 @@ from wordfreq import zipf_frequency
 from .analysis import STOP_WORDS, WEIGHTS, analyse, fold, words_of
 from .redact import redact, strip_placeholders
 from .referrals import Referral, find_referral
-from .search import ABOUT_FIELDS, Candidate, QueryTerm, SearchEngine, Snapshot, fuzzy_key
+from .search import (ABOUT_FIELDS, QUESTION_WORDS, Candidate, QueryTerm, SearchEngine, Snapshot,
+                     fuzzy_key)
 
 MAX_QUESTION_CHARS = 500
 MAX_ANSWERS = 5
 MAX_SUGGESTIONS = 3
+# A FAQ title must be this similar (rapidfuzz token_set_ratio) to be suggested.
+SUGGESTION_CUTOFF = 55
 # Offered when a declined question gives nothing to go by.
 POPULAR = ("faq/regelbedarf-hoehe", "faq/antrag-stellen", "faq/freibetrag-erwerbstaetigkeit")
 
@@ -237,23 +240,21 @@ def fuzzy_scores(text: str, snapshot: Snapshot) -> dict[str, float]:
 
 def suggestions_for(text: str, snapshot: Snapshot, exclude: set[str] = frozenset()) -> tuple[Suggestion, ...]:
     """The FAQ titles closest to ``text``, for a declined question."""
-    key = fuzzy_key(text)
+    key = " ".join(w for w in fuzzy_key(text).split() if w not in QUESTION_WORDS)
     found: list[Suggestion] = []
-    if not key:
-        # Nothing to go by: the most asked-for topics.
-        for pid in POPULAR:
-            if pid in snapshot.records and len(found) < MAX_SUGGESTIONS:
-                found.append(Suggestion(pid, snapshot.records[pid]["title"]))
-        return tuple(found)
     if key:
         faq = [(pid, c) for pid, c in snapshot.fuzzy_choices if snapshot.records[pid]["kind"] == "faq"]
         for _, _, index in process.extract(key, [c for _, c in faq], scorer=fuzz.token_set_ratio,
-                                           limit=20):
+                                           limit=20, score_cutoff=SUGGESTION_CUTOFF):
             pid = faq[index][0]
             if pid not in exclude and all(s.id != pid for s in found):
                 found.append(Suggestion(pid, snapshot.records[pid]["title"]))
             if len(found) == MAX_SUGGESTIONS:
                 break
+    if not found:
+        # Nothing close: the most asked-for topics.
+        found = [Suggestion(pid, snapshot.records[pid]["title"]) for pid in POPULAR
+                 if pid in snapshot.records and pid not in exclude][:MAX_SUGGESTIONS]
     return tuple(found)
 
 
