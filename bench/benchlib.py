@@ -37,13 +37,14 @@ def percentile(sorted_values: list[float], p: float) -> float:
 
 
 def proc_status(pid: int | str = "self") -> dict[str, int]:
-    """VmHWM (peak RSS) and VmRSS of a process in KiB, from /proc/<pid>/status."""
+    """VmHWM (peak RSS), VmRSS and its anonymous and file-backed parts (RssAnon, RssFile;
+    mmapped index files count in RssFile) of a process in KiB, from /proc/<pid>/status."""
     out: dict[str, int] = {}
     try:
         text = Path(f"/proc/{pid}/status").read_text()
     except OSError:
         return out
-    for key in ("VmHWM", "VmRSS"):
+    for key in ("VmHWM", "VmRSS", "RssAnon", "RssFile"):
         m = re.search(rf"^{key}:\s+(\d+)\s+kB", text, re.MULTILINE)
         if m:
             out[key] = int(m.group(1))

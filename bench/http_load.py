@@ -219,6 +219,8 @@ def measure(threads: int, duration: float, args: argparse.Namespace, scripts: di
         status = proc_status(server.proc.pid)
         result["server_peak_rss_kib"] = status.get("VmHWM")
         result["server_rss_kib"] = status.get("VmRSS")
+        result["server_rss_anon_kib"] = status.get("RssAnon")
+        result["server_rss_file_kib"] = status.get("RssFile")
         return result
     finally:
         server.stop()
@@ -314,7 +316,8 @@ def main(argv: list[str] | None = None) -> int:
             print(fmt_run("floor", r["floor"]))
             print(verdict(r))
         print(f"server: ready after {r['startup_s']:.1f} s; peak RSS {mib(r['server_peak_rss_kib'])}, "
-              f"RSS at the end {mib(r['server_rss_kib'])}")
+              f"RSS at the end {mib(r['server_rss_kib'])} (anonymous {mib(r['server_rss_anon_kib'])}, "
+              f"file-backed {mib(r['server_rss_file_kib'])})")
     if args.json:
         args.json.write_text(json.dumps({"machine": machine(), "args": {k: str(v) for k, v in vars(args).items()},
                                          "results": results}, indent=2))

@@ -114,6 +114,7 @@ def worker_latency(index: Path, questions: Path, repeat: int, budget: float) -> 
         "others_cores": others,
         "rss_imports_kib": base, "peak_rss_kib": peak_after_all,
         "peak_rss_end_kib": proc_status().get("VmHWM"),
+        "rss_anon_end_kib": proc_status().get("RssAnon"), "rss_file_end_kib": proc_status().get("RssFile"),
     })
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 from wordfreq import zipf_frequency
 
-from .analysis import STOP_WORDS, WEIGHTS, analyse, fold, words_of
+from .analysis import WEIGHTS, analyse, fold, words_of
 from .redact import redact, strip_placeholders
 from .referrals import Referral, find_referral
 from .search import (ABOUT_FIELDS, QUESTION_WORDS, Candidate, QueryTerm, SearchEngine, Snapshot,

@@ -237,7 +237,7 @@ def import_command(path: str, kind: str, source: str | None, stand: str | None, 
     """Macht aus einer gespeicherten Webseite (HTML oder Text) eine Inhaltsdatei."""
     import datetime as dt
 
-    from .content import ContentError, parse_item
+    from .content import parse_item
     from .importer import ImportProblem, import_page
 
     content_dir, _ = _paths(content, None)

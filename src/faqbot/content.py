@@ -109,7 +109,7 @@ def _split_front_matter(text: str) -> tuple[str, str, int] | None:
     return None
 
 
-def _is_url(value: object, schemes: tuple[str, ...] = ("https",)) -> bool:
+def is_url(value: object, schemes: tuple[str, ...] = ("https",)) -> bool:
     """An absolute web address (https only, unless ``schemes`` says otherwise)."""
     if not isinstance(value, str):
         return False
@@ -190,7 +190,7 @@ def parse_item(path: Path, root: Path) -> tuple[Item | None, list[Problem]]:
             problem(lines["stand"], f"'stand' muss ein Datum JJJJ-MM-TT sein, nicht '{data['stand']}'")
             stand = None
     source = data.get("source")
-    if "source" in data and not _is_url(source):
+    if "source" in data and not is_url(source):
         problem(lines["source"], f"'source' muss eine Adresse mit https:// sein, nicht '{source}'")
     for key in ("tags", "questions", "see_also"):
         if key in data and data[key] is not None and not _string_list(data[key]):
@@ -260,6 +260,18 @@ def _passages(item: Item, body: str, body_line: int) -> tuple[tuple[Passage, ...
         passages.append(Passage(id=f"{item.id}#{anchor}", title=question, text=answer,
                                 anchor=anchor, **common))
     return tuple(passages), problems
+
+
+def read_yaml(path: Path, shown: str):
+    """(data, node tree for line numbers) of a YAML file; broken YAML raises ``ContentError``
+    naming ``shown`` and the line."""
+    text = Path(path).read_text(encoding="utf-8")
+    try:
+        return yaml.safe_load(text), yaml.compose(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ContentError([Problem(shown, mark.line + 1 if mark else 1,
+                                    f"kein gültiges YAML: {getattr(exc, 'problem', exc)}")]) from None
 
 
 def content_files(root: Path) -> list[Path]:

@@ -9,10 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import yaml
-
 from .ask import Answer, QuestionError, answer_question
-from .content import ContentError, Problem
+from .content import ContentError, Problem, read_yaml
 from .search import SearchEngine
 
 QUESTIONS_FILE = "questions.yaml"
@@ -108,16 +106,9 @@ def load_question_set(path: Path) -> QuestionSet:
     """Read and check the question set; problems raise ``ContentError`` with line numbers."""
     path = Path(path)
     shown = f"content/{path.name}" if path.parent.name == "content" else str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except FileNotFoundError:
-        raise ContentError([Problem(shown, 0, "Fragenkatalog nicht gefunden")]) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ContentError([Problem(shown, mark.line + 1 if mark else 1,
-                                    f"kein gültiges YAML: {getattr(exc, 'problem', exc)}")]) from None
+    if not path.exists():
+        raise ContentError([Problem(shown, 0, "Fragenkatalog nicht gefunden")])
+    data, node = read_yaml(path, shown)
     problems = []
     if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
         raise ContentError([Problem(shown, 1, "erwartet 'thresholds:' und 'questions:' (eine Liste)")])

@@ -8,10 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from .analysis import words_of
-from .content import ContentError, Problem, _is_url
+from .content import ContentError, Problem, read_yaml, is_url
 
 FILE_NAME = "referrals.yaml"
 
@@ -33,14 +31,7 @@ def load_referrals(content_root: Path) -> list[Referral]:
     if not path.exists():
         return []
     shown = f"content/{FILE_NAME}"
-    text = path.read_text(encoding="utf-8")
-    try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ContentError([Problem(shown, mark.line + 1 if mark else 1,
-                                    f"kein gültiges YAML: {getattr(exc, 'problem', exc)}")]) from None
+    data, node = read_yaml(path, shown)
     if data is None:
         return []
     if not isinstance(data, list):
@@ -62,7 +53,7 @@ def load_referrals(content_root: Path) -> list[Referral]:
             problems.append(Problem(shown, line, "'terms' muss eine nicht leere Liste von Texten sein"))
             continue
         url = entry.get("url") or ""
-        if url and not _is_url(url):
+        if url and not is_url(url):
             problems.append(Problem(shown, line, f"'url' ist keine Adresse: '{url}'"))
         referrals.append(Referral(topic=str(entry.get("topic", "")).strip(),
                                   terms=tuple(tuple(words_of(t)) for t in terms if words_of(t)),

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
-from .analysis import fold, words_of
-from .content import ContentError, Problem
+from .analysis import words_of
+from .content import ContentError, Problem, read_yaml
 
 FILE_NAME = "synonyms.yaml"
 
@@ -24,14 +22,7 @@ def load_synonyms(content_root: Path) -> dict[tuple[str, ...], tuple[str, ...]]:
     if not path.exists():
         return {}
     shown = f"content/{FILE_NAME}"
-    text = path.read_text(encoding="utf-8")
-    try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ContentError([Problem(shown, mark.line + 1 if mark else 1,
-                                    f"kein gültiges YAML: {getattr(exc, 'problem', exc)}")]) from None
+    data, node = read_yaml(path, shown)
     if data is None:
         return {}
     if not isinstance(data, dict):

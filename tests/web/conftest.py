@@ -4,7 +4,6 @@ cookies and CSP errors."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 

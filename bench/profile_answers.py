@@ -11,9 +11,9 @@ question log, security headers included) instead of answer_question alone.
 Needs pyinstrument in the venv (not a project dependency):
     .venv/bin/pip install pyinstrument
 
-    .venv/bin/python bench/profile.py                                   # shipped corpus
-    .venv/bin/python bench/profile.py --index /tmp/faqbot-bench/index-synthetic --passes 1
-    .venv/bin/python bench/profile.py --http
+    .venv/bin/python bench/profile_answers.py                                   # shipped corpus
+    .venv/bin/python bench/profile_answers.py --index /tmp/faqbot-bench/index-synthetic --passes 1
+    .venv/bin/python bench/profile_answers.py --http
 """
 from __future__ import annotations
 
