@@ -316,9 +316,22 @@ def outside_topic(text: str, best: Hit, snapshot: Snapshot) -> Referral | None:
 
 def answer_question(engine: SearchEngine, question: str,
                     history: list[str] | tuple[str, ...] = ()) -> Answer:
-    """Answer ``question``; ``history`` holds the chat's earlier questions, latest last."""
+    """Answer ``question``; ``history`` holds the chat's earlier questions, latest last.
+
+    Answers are cached per index generation (a reindex starts a new cache)."""
     text = normalise(question)
     snapshot = engine.snapshot()
+    previous = tuple(h for h in (_history_entry(h) for h in history) if h)[-1:]
+    key = (text, previous)
+    cached = snapshot.answers.get(key)
+    if cached is not None:
+        return cached
+    answer = _answer(engine, snapshot, text, previous)
+    snapshot.answers.put(key, answer)
+    return answer
+
+
+def _answer(engine: SearchEngine, snapshot: Snapshot, text: str, previous: tuple[str, ...]) -> Answer:
     searched = redact(text)
     terms = query_terms(searched, snapshot)
     if SMALL_TALK.search(text) and domain_share(terms, snapshot) < 0.5:
@@ -326,7 +339,6 @@ def answer_question(engine: SearchEngine, question: str,
                       suggestions=suggestions_for("", snapshot), searched=text, terms=tuple(terms),
                       reason="Die Frage richtet sich an den Assistenten selbst (Smalltalk).")
 
-    previous = [h for h in (_history_entry(h) for h in history) if h][-1:]
     if previous and is_follow_up(text, terms):
         before = redact(previous[0])
         terms = terms + query_terms(before, snapshot, weight=FOLLOW_UP_WEIGHT,

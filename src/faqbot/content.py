@@ -144,8 +144,7 @@ def parse_item(path: Path, root: Path) -> tuple[Item | None, list[Problem]]:
         return None, problems
     front, body, body_line = parts
     try:
-        node = yaml.compose(front)
-        data = yaml.safe_load(front)
+        data, node = load_yaml_text(front)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
@@ -262,12 +261,22 @@ def _passages(item: Item, body: str, body_line: int) -> tuple[tuple[Passage, ...
     return tuple(passages), problems
 
 
+def load_yaml_text(text: str):
+    """(data, node tree) of YAML text, parsed once (with libyaml when available)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    try:
+        node = loader.get_single_node()
+        return (loader.construct_document(node) if node is not None else None), node
+    finally:
+        loader.dispose()
+
+
 def read_yaml(path: Path, shown: str):
     """(data, node tree for line numbers) of a YAML file; broken YAML raises ``ContentError``
     naming ``shown`` and the line."""
     text = Path(path).read_text(encoding="utf-8")
     try:
-        return yaml.safe_load(text), yaml.compose(text)
+        return load_yaml_text(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ContentError([Problem(shown, mark.line + 1 if mark else 1,
