@@ -7,6 +7,10 @@ MAX_GET_HISTORY = 5
 
 _ERROR = {"description": "Ungültige Anfrage", "content": {"application/json": {"schema": {
     "$ref": "#/components/schemas/Error"}}}}
+# A body larger than the server's hard limit is refused before the app sees it: plain text.
+_TOO_LARGE = {"description": "Anfrage zu groß", "content": {
+    "application/json": {"schema": {"$ref": "#/components/schemas/Error"}},
+    "text/plain": {"schema": {"type": "string"}}}}
 _ANSWER = {"description": "Antwort mit gerankten Passagen", "content": {"application/json": {
     "schema": {"$ref": "#/components/schemas/Answer"}}}}
 
@@ -32,14 +36,14 @@ OPENAPI = {
                                 "items": {"type": "string", "maxLength": MAX_QUESTION_CHARS}},
                      "style": "form", "explode": True},
                 ],
-                "responses": {"200": _ANSWER, "400": _ERROR, "413": _ERROR, "429": _ERROR,
+                "responses": {"200": _ANSWER, "400": _ERROR, "413": _TOO_LARGE, "429": _ERROR,
                               "431": {"description": "Anfrage-URL zu lang"}, "503": _ERROR},
             },
             "post": {
                 "summary": "Ask a question, with the chat's earlier questions",
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
                     "$ref": "#/components/schemas/Question"}}}},
-                "responses": {"200": _ANSWER, "400": _ERROR, "413": _ERROR, "429": _ERROR,
+                "responses": {"200": _ANSWER, "400": _ERROR, "413": _TOO_LARGE, "429": _ERROR,
                               "503": _ERROR},
             },
         },
