@@ -13,6 +13,15 @@ and prints requests/s, p50/p99 latency, errors (non-2xx responses, socket errors
 ask/floor (target >= 40 %, with no errors), and the server's peak RSS (VmHWM). All traffic goes
 to 127.0.0.1 only; every wrk run is bounded by --duration.
 
+faqbot caches answers per index generation, so the rotating ask run is mostly cache hits after
+the first 335 requests (what a site sees when many people ask the same things). With
+--distinct a third run makes every request a distinct question: the same staff questions, each
+with a rotating suffix of four German filler words that the analyser drops as stop words
+("... also doch mal bitte"). The cache key (the normalised text) is new every time, so every
+answer is computed, while the answer itself stays that of the plain question (checked on one
+question before the run; on the shipped corpus all 335 answers are identical with and without
+a suffix).
+
 With --sweep 2,4,6,8,12 it does this for each thread count with --sweep-duration (default
 15 s) and suggests the count to use (the highest ask rate; within 3 % of it, the lower p99).
 
@@ -79,19 +88,79 @@ end
 """
 
 
+# Stop words of faqbot's analyser (faqbot.analysis.STOP_WORDS): a suffix made of them changes
+# the question's text (so the cache key) but not its query terms.
+FILLER = ("also", "bitte", "denn", "doch", "eigentlich", "halt", "ja", "mal", "noch", "nun", "schon")
+SUFFIX_WORDS = 4          # 11**4 = 14,641 suffixes
+
+DISTINCT_LUA = r"""
+-- Every request a distinct question: path i of the rotation (q= last) plus a suffix of filler
+-- words encoding (round * 8 + thread id), so (question, suffix) never repeats (< 1,830 rounds
+-- of the question set per thread).
+local paths = {
+%(paths)s
+}
+local words = {%(words)s}
+local nwords = %(nsuffix)d
+local counter = 0
+function setup(thread)
+  thread:set("tid", counter)
+  counter = counter + 1
+end
+function init(args)
+  start = ((tid or 0) * 97) %% #paths
+  n = 0
+end
+function suffix(m)
+  local parts = {}
+  for k = 1, nwords do
+    parts[k] = words[(m %% #words) + 1]
+    m = math.floor(m / #words)
+  end
+  return "%%20" .. table.concat(parts, "%%20")
+end
+function request()
+  local idx = (start + n) %% #paths + 1
+  local m = math.floor(n / #paths) * 8 + (tid or 0)
+  n = n + 1
+  return wrk.format("GET", paths[idx] .. suffix(m))
+end
+""" + LUA[LUA.index("function done"):]
+
+
+def filler_suffix(m: int) -> str:
+    """The suffix the distinct Lua script appends for number ``m`` (URL-encoded)."""
+    parts = []
+    for _ in range(SUFFIX_WORDS):
+        parts.append(FILLER[m % len(FILLER)])
+        m //= len(FILLER)
+    return "%20" + "%20".join(parts)
+
+
+def distinct_script(paths: list[str], folder: Path) -> Path:
+    path = folder / "ask-distinct.lua"
+    path.write_text(DISTINCT_LUA % {"paths": ",\n".join(f'  "{p}"' for p in paths),
+                                    "words": ", ".join(f'"{w}"' for w in FILLER),
+                                    "nsuffix": SUFFIX_WORDS})
+    return path
+
+
 def lua_script(paths: list[str], folder: Path, name: str) -> Path:
     path = folder / f"{name}.lua"
     path.write_text(LUA % {"paths": ",\n".join(f'  "{p}"' for p in paths)})
     return path
 
 
-def ask_paths(questions: Path) -> list[str]:
+def ask_paths(questions: Path, q_last: bool = False) -> list[str]:
+    """GET /api/ask paths of the question set; with ``q_last`` the q= parameter comes last
+    (so that a suffix can be appended to the question)."""
     paths = []
     for q, history in load_questions(questions):
-        query = "q=" + quote(q, safe="")
-        for h in history:
-            query += "&history=" + quote(h, safe="")
-        paths.append("/api/ask?" + query)
+        hist = "".join("&history=" + quote(h, safe="") for h in history)
+        if q_last:
+            paths.append("/api/ask?" + hist.lstrip("&") + ("&" if hist else "") + "q=" + quote(q, safe=""))
+        else:
+            paths.append("/api/ask?q=" + quote(q, safe="") + hist)
     return paths
 
 
@@ -202,6 +271,15 @@ def measure(threads: int, duration: float, args: argparse.Namespace, scripts: di
         if "answered" not in probe:
             raise SystemExit(f"unexpected /api/ask answer: {probe}")
         result: dict = {"threads": threads, "startup_s": server.startup_s}
+        if "distinct" in scripts:
+            # The suffix must not change the answer, only the cache key.
+            plain = server.get_json(scripts["distinct_probe"].read_text())
+            varied = server.get_json(scripts["distinct_probe"].read_text() + filler_suffix(12345))
+            same = ({k: v for k, v in plain.items() if k != "question"}
+                    == {k: v for k, v in varied.items() if k != "question"})
+            if not same:
+                raise SystemExit("the filler suffix changes the answer; --distinct would measure "
+                                 f"other work:\n{plain}\n{varied}")
         if args.warmup > 0:
             run_wrk(server.base, scripts["ask"], args.connections, args.wrk_threads,
                     args.warmup, server.proc.pid, args.request_timeout)
@@ -209,6 +287,12 @@ def measure(threads: int, duration: float, args: argparse.Namespace, scripts: di
         result["ask"] = run_wrk(server.base, scripts["ask"], args.connections, args.wrk_threads,
                                 duration, server.proc.pid, args.request_timeout)
         print(f"[threads {threads}] " + fmt_run("ask", result["ask"]), flush=True)
+        if "distinct" in scripts:
+            wait_quiet(args.wait_quiet, label=f"[threads {threads}] ")
+            result["distinct"] = run_wrk(server.base, scripts["distinct"], args.connections,
+                                         args.wrk_threads, duration, server.proc.pid,
+                                         args.request_timeout)
+            print(f"[threads {threads}] " + fmt_run("distinct", result["distinct"]), flush=True)
         if not args.no_floor:
             wait_quiet(args.wait_quiet, label=f"[threads {threads}] ")
             result["floor"] = run_wrk(server.base, scripts["floor"], args.connections,
@@ -216,6 +300,8 @@ def measure(threads: int, duration: float, args: argparse.Namespace, scripts: di
                                       args.request_timeout)
             print(f"[threads {threads}] " + fmt_run("floor", result["floor"]), flush=True)
             result["ratio"] = result["ask"]["rps"] / result["floor"]["rps"]
+            if "distinct" in result:
+                result["ratio_distinct"] = result["distinct"]["rps"] / result["floor"]["rps"]
         status = proc_status(server.proc.pid)
         result["server_peak_rss_kib"] = status.get("VmHWM")
         result["server_rss_kib"] = status.get("VmRSS")
@@ -231,8 +317,14 @@ def verdict(result: dict) -> str:
         return ""
     errors = result["ask"]["errors"] + result["floor"]["errors"]
     ok = result["ratio"] >= TARGET_RATIO and errors == 0
-    return (f"ask/floor = {result['ratio'] * 100:.1f} % (target >= {TARGET_RATIO * 100:.0f} % with "
+    text = (f"ask/floor = {result['ratio'] * 100:.1f} % (target >= {TARGET_RATIO * 100:.0f} % with "
             f"no errors; errors {errors}) -> {'MET' if ok else 'MISSED'}")
+    if "ratio_distinct" in result:
+        d_errors = result["distinct"]["errors"] + result["floor"]["errors"]
+        d_ok = result["ratio_distinct"] >= TARGET_RATIO and d_errors == 0
+        text += (f"\ndistinct questions (no cache hits)/floor = {result['ratio_distinct'] * 100:.1f} % "
+                 f"(errors {d_errors}) -> {'MET' if d_ok else 'MISSED'}")
+    return text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -259,6 +351,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="the staff question set the ask requests rotate through")
     ap.add_argument("--floor-path", default="/healthz", help="the floor endpoint (default /healthz)")
     ap.add_argument("--no-floor", action="store_true", help="skip the floor runs")
+    ap.add_argument("--distinct", action="store_true",
+                    help="also run /api/ask with every request a distinct question (the staff "
+                         "questions with a rotating suffix of stop words): no answer-cache hits")
     ap.add_argument("--startup-timeout", type=float, default=600.0,
                     help="how long to wait for the server (default 600 s; it may build the index)")
     ap.add_argument("--wait-quiet", type=float, default=30.0,
@@ -282,6 +377,11 @@ def main(argv: list[str] | None = None) -> int:
                "floor": lua_script([args.floor_path], logdir, "floor"),
                "probe": logdir / "probe.txt"}
     scripts["probe"].write_text(paths[0])
+    if args.distinct:
+        distinct_paths = ask_paths(args.questions, q_last=True)
+        scripts["distinct"] = distinct_script(distinct_paths, logdir)
+        scripts["distinct_probe"] = logdir / "distinct-probe.txt"
+        scripts["distinct_probe"].write_text(distinct_paths[0])
     print(f"ask requests rotate through {len(paths)} questions of {args.questions}; "
           f"{args.connections} connections, wrk -t{args.wrk_threads}; rate limit {args.rate_limit}; "
           f"question log {'off' if args.no_log_questions else 'on'}; logs in {logdir}", flush=True)
@@ -312,6 +412,8 @@ def main(argv: list[str] | None = None) -> int:
         results.append(r)
         print(f"\nthreads {r['threads']}, {args.duration:.0f} s per run, {args.connections} connections")
         print(fmt_run("ask", r["ask"]))
+        if "distinct" in r:
+            print(fmt_run("distinct", r["distinct"]))
         if "floor" in r:
             print(fmt_run("floor", r["floor"]))
             print(verdict(r))
