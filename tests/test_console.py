@@ -17,7 +17,7 @@ import pytest
 from faqbot import accounts, create_app
 from faqbot.index import current_build
 
-from conftest import LiveServer
+from support import LiveServer
 
 PASSWORD = "ein-sicheres-passwort"
 

@@ -13,7 +13,7 @@ import urllib.request
 from faqbot import create_app
 from faqbot.index import build_index, current_build
 
-from conftest import LiveServer
+from support import LiveServer
 
 # Questions of the small test content with the item that must come first.
 EXPECTED = {

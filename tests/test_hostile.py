@@ -16,7 +16,7 @@ from faqbot import create_app
 from faqbot.analysis import GermanAnalyzer, Lexicon, using_lexicon
 from faqbot.ask import QuestionError, answer_json, answer_question
 
-from conftest import LiveServer
+from support import LiveServer
 
 HOSTILE = st.one_of(
     st.text(max_size=600),

@@ -129,3 +129,16 @@ def test_prune_deletes_only_old_questions(database, engine):
 def test_csv_export_neutralises_formulas(database, engine):
     questionlog.record(database, answer_question(engine, "=HYPERLINK(\"x\") miete"), "api")
     assert "'=HYPERLINK" in questionlog.export_csv(database)
+
+
+def test_background_writer_stores_question_then_vote_in_order(database, engine):
+    writer = questionlog.Writer(database)
+    answer = answer_question(engine, "Darf ich einen Minijob haben?")
+    writer.record(answer, "widget")
+    writer.record_vote("Darf ich einen Minijob haben?", hit=answer.hits[0].id, helpful=True,
+                       answered=True, channel="widget")
+    writer.flush()
+    with database.connect() as conn:
+        rows = conn.execute(sa.select(db.questions)).all()
+    assert len(rows) == 1
+    assert rows[0].helpful is True and rows[0].confidence > 0 and rows[0].channel == "widget"

@@ -50,6 +50,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["DATABASE_URL"] = app.config.get("DATABASE_URL") or db.default_url(Path(app.instance_path))
     db.upgrade(app.config["DATABASE_URL"])
     app.extensions["faqbot.db"] = db.get_engine(app.config["DATABASE_URL"])
+    from .questionlog import Writer
+    app.extensions["faqbot.questionlog"] = Writer(app.extensions["faqbot.db"])
     sessions.init_app(app)
 
     from .web import api, health, items, security

@@ -28,19 +28,30 @@ class Feedback:
 
 
 class FeedbackStore:
-    """Stores votes in the database; safe to share between waitress threads."""
+    """Stores votes in the database; safe to share between waitress threads.
 
-    def __init__(self, engine: sa.Engine):
+    With a ``writer`` (the app's question-log writer) votes are written in the background,
+    after the question they rate; without one, at once.
+    """
+
+    def __init__(self, engine: sa.Engine, writer: questionlog.Writer | None = None):
         self.engine = engine
+        self.writer = writer
 
     def add(self, question: str, hit: str | None, helpful: bool, answered: bool,
-            channel: str = "chat") -> int:
-        """Store one vote (the question is redacted here); returns the question's row id."""
-        return questionlog.record_vote(self.engine, question, hit=hit, helpful=helpful,
-                                       answered=answered, channel=channel)
+            channel: str = "chat") -> None:
+        """Store one vote (the question is redacted where it is written)."""
+        if self.writer is not None:
+            self.writer.record_vote(question, hit=hit, helpful=helpful, answered=answered,
+                                    channel=channel)
+        else:
+            questionlog.record_vote(self.engine, question, hit=hit, helpful=helpful,
+                                    answered=answered, channel=channel)
 
     def all(self) -> list[Feedback]:
         """Every stored vote, oldest first."""
+        if self.writer is not None:
+            self.writer.flush()
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(questions).where(questions.c.helpful.is_not(None))
                                 .order_by(questions.c.feedback_at, questions.c.id)).all()
@@ -49,7 +60,8 @@ class FeedbackStore:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["faqbot.feedback"] = FeedbackStore(app.extensions["faqbot.db"])
+    app.extensions["faqbot.feedback"] = FeedbackStore(app.extensions["faqbot.db"],
+                                                      app.extensions["faqbot.questionlog"])
 
 
 def get_store() -> FeedbackStore:

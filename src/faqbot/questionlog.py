@@ -8,6 +8,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import logging
+import queue
+import threading
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -19,6 +22,7 @@ from .db import questions
 from .redact import redact
 
 GROUP_SIMILARITY = 85
+log = logging.getLogger("faqbot.questionlog")
 
 
 def _now() -> dt.datetime:
@@ -145,3 +149,44 @@ def record_vote(engine: sa.Engine, question: str, *, hit: str | None, helpful: b
         conn.execute(questions.update().where(questions.c.id == row_id)
                      .values(helpful=helpful, feedback_at=_now()))
     return row_id
+
+
+class Writer:
+    """Writes the question log from one background thread, in order, off the request path.
+
+    A citizen's answer does not wait for the database; votes go through the same queue, so
+    a vote always finds the question it rates. ``flush`` waits until everything queued is
+    written (reports call it first, so staff see the latest questions).
+    """
+
+    def __init__(self, engine: sa.Engine):
+        self.engine = engine
+        self._queue: queue.Queue = queue.Queue(maxsize=10_000)
+        self._thread = threading.Thread(target=self._run, name="faqbot-question-log", daemon=True)
+        self._thread.start()
+
+    def record(self, answer: Answer, channel: str) -> None:
+        self._put(record, answer, channel)
+
+    def record_vote(self, question: str, *, hit: str | None, helpful: bool, answered: bool,
+                    channel: str) -> None:
+        self._put(record_vote, question, hit=hit, helpful=helpful, answered=answered, channel=channel)
+
+    def _put(self, fn, *args, **kwargs) -> None:
+        try:
+            self._queue.put_nowait((fn, args, kwargs))
+        except queue.Full:
+            log.error("question log queue full: a question was not stored")
+
+    def flush(self, timeout: float = 10.0) -> None:
+        done = threading.Event()
+        self._put(lambda engine: done.set())
+        done.wait(timeout)
+
+    def _run(self) -> None:
+        while True:
+            fn, args, kwargs = self._queue.get()
+            try:
+                fn(self.engine, *args, **kwargs)
+            except Exception:  # noqa: BLE001 - logging must never stop; the next write may work
+                log.exception("could not store a question or vote")

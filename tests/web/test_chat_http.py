@@ -231,7 +231,7 @@ def test_votes_attach_to_the_question_they_rate(tmp_path):
     url = f"sqlite:///{tmp_path / 'votes.sqlite3'}"
     db.upgrade(url)
     store = FeedbackStore(db.get_engine(url))
-    asked = store.add("Meine Mail ist a.b@example.org", hit="faq/minijob", helpful=True, answered=True)
+    store.add("Meine Mail ist a.b@example.org", hit="faq/minijob", helpful=True, answered=True)
     store.add("Wetter?", hit=None, helpful=False, answered=False, channel="widget")
     votes = store.all()
     assert [v.question for v in votes] == ["Meine Mail ist [E-Mail]", "Wetter?"]
@@ -243,15 +243,18 @@ def test_votes_attach_to_the_question_they_rate(tmp_path):
         conn.execute(db.questions.insert().values(
             asked_at=questionlog._now(), question="Minijob erlaubt?", answered=True,
             confidence=0.9, answer_ids="faq/minijob", channel="chat"))
-    row = store.add("Minijob erlaubt?", hit="faq/minijob", helpful=False, answered=True)
-    assert row != asked
+    store.add("Minijob erlaubt?", hit="faq/minijob", helpful=False, answered=True)
     with store.engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(db.questions)).scalar() == 3
+        rated = conn.execute(sa.select(db.questions.c.helpful, db.questions.c.confidence)
+                             .where(db.questions.c.question == "Minijob erlaubt?")).one()
+    assert rated.helpful is False and rated.confidence == 0.9
 
 
 def test_asking_in_the_chat_logs_the_question_redacted(shipped_app, shipped_client):
     engine = shipped_app.extensions["faqbot.db"]
     post(shipped_client, "/frage", [("beginn", "0"), ("frage", "Mein Name ist Kai Lenz, Minijob erlaubt?")])
+    shipped_app.extensions["faqbot.questionlog"].flush()
     with engine.connect() as conn:
         row = conn.execute(sa.select(db.questions).order_by(db.questions.c.id.desc()).limit(1)).first()
     assert row.question == "Mein Name ist [Name], Minijob erlaubt?" and row.channel == "chat"

@@ -6,7 +6,6 @@ from werkzeug.exceptions import HTTPException
 
 from ..ask import MAX_QUESTION_CHARS, QuestionError, answer_json, answer_question
 from ..search import IndexMissing
-from .. import questionlog
 from .openapi import MAX_GET_HISTORY, OPENAPI
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -70,15 +69,10 @@ def ask():
     return jsonify(answer_json(answer))
 
 
-def log_question(answer, channel: str) -> int | None:
-    """Store the question (redacted, no IP address); never let logging break answering."""
-    if not current_app.config.get("LOG_QUESTIONS"):
-        return None
-    try:
-        return questionlog.record(current_app.extensions["faqbot.db"], answer, channel)
-    except Exception:  # noqa: BLE001
-        current_app.logger.exception("could not store a question")
-        return None
+def log_question(answer, channel: str) -> None:
+    """Queue the question for the log (stored redacted, without IP address, in the background)."""
+    if current_app.config.get("LOG_QUESTIONS"):
+        current_app.extensions["faqbot.questionlog"].record(answer, channel)
 
 
 @bp.route("/openapi.json")

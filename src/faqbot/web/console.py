@@ -208,6 +208,7 @@ KINDS = {"alle": "all", "abgelehnt": "declined", "nicht-hilfreich": "unhelpful"}
 @bp.route("/fragen")
 @login_required
 def asked():
+    current_app.extensions["faqbot.questionlog"].flush()
     kind = request.args.get("art", "alle")
     if kind not in KINDS:
         kind = "alle"
@@ -219,6 +220,7 @@ def asked():
 @bp.route("/fragen.csv")
 @login_required
 def asked_csv():
+    current_app.extensions["faqbot.questionlog"].flush()
     data = questionlog.export_csv(_db(), days=current_app.config["RETENTION_DAYS"])
     return Response(data, mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": "attachment; filename=fragen.csv"})

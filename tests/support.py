@@ -1,0 +1,55 @@
+"""Test helpers shared by the test modules: the real app under waitress on a loopback port."""
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import waitress
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """The app served by a real waitress server on a loopback port, in a thread."""
+
+    def __init__(self, app, threads: int = 4):
+        from faqbot.server import waitress_settings
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        settings = waitress_settings(threads, int(app.config.get("TRUSTED_PROXIES") or 0))
+        settings["ident"] = "faqbot-test"
+        self.server = waitress.create_server(app, host="127.0.0.1", port=self.port, **settings)
+        self._stopping = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self) -> None:
+        # waitress's own run() loops forever; this loop stops between two polls, so closing
+        # the sockets never races a select() in this thread.
+        from waitress import wasyncore
+        while not self._stopping.is_set():
+            wasyncore.loop(timeout=0.05, map=self.server._map, count=1)
+
+    def __enter__(self) -> "LiveServer":
+        self.thread.start()
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("waitress did not start")
+
+    def __exit__(self, *exc) -> None:
+        self._stopping.set()
+        self.thread.join(timeout=5)
+        for channel in list(self.server._map.values()):
+            if channel is not self.server:
+                channel.close()
+        self.server.close()
