@@ -15,7 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]          # the project folder
 VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
-DEFAULT_WORK = Path("/tmp/faqbot-bench")            # indexes and synthetic corpora go here
+DEFAULT_WORK = ROOT / "build" / "bench"             # indexes and synthetic corpora go here (ignored by git)
 DEFAULT_SYNTHETIC = DEFAULT_WORK / "synthetic-20k"
 
 

@@ -30,8 +30,8 @@ each run ("others"), and with --wait-quiet waits for a quiet machine before each
 
     .venv/bin/python bench/http_load.py --threads 6 --duration 60
     .venv/bin/python bench/http_load.py --sweep 2,4,6,8,12
-    .venv/bin/python bench/http_load.py --content /tmp/faqbot-bench/synthetic-20k \\
-        --index /tmp/faqbot-bench/index-synthetic --duration 15
+    .venv/bin/python bench/http_load.py --content build/bench/synthetic-20k \\
+        --index build/bench/index-synthetic --duration 15
 """
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ every call (outside the timed region), so every timed answer is computed; the pe
 caches of the analyser and of document frequencies stay warm, as in a long-running server.
 
 Targets (issue 6): p99 <= 20 ms (shipped), <= 150 ms (20k); full reindex of shipped <= 5 s.
-Indexes are built under --work (default /tmp/faqbot-bench), never in ./index.
+Indexes are built under --work (default build/bench), never in ./index.
 
     .venv/bin/python bench/latency.py                   # both corpora, all steps
     .venv/bin/python bench/latency.py --corpus shipped  # the shipped corpus only

@@ -12,7 +12,7 @@ Needs pyinstrument in the venv (not a project dependency):
     .venv/bin/pip install pyinstrument
 
     .venv/bin/python bench/profile_answers.py                                   # shipped corpus
-    .venv/bin/python bench/profile_answers.py --index /tmp/faqbot-bench/index-synthetic --passes 1
+    .venv/bin/python bench/profile_answers.py --index build/bench/index-synthetic --passes 1
     .venv/bin/python bench/profile_answers.py --http
 """
 from __future__ import annotations

@@ -8,7 +8,7 @@ a number is appended to the title, the alternate questions and the body. synonym
 referrals.yaml are copied unchanged (questions.yaml is not: the synthetic corpus has no
 quality gate). Deterministic for a given --seed.
 
-    .venv/bin/python bench/synthetic.py --out /tmp/faqbot-bench/synthetic-20k --passages 20000
+    .venv/bin/python bench/synthetic.py --out build/bench/synthetic-20k --passages 20000
 """
 from __future__ import annotations
 
