@@ -100,7 +100,7 @@ def parse_emitted(text: str, tag: str) -> list[dict]:
             if line.startswith(tag + " ")]
 
 
-# --- contention: the machine is shared (other sessions run test suites on the same 2 cores) --
+# --- contention: other processes may run on the same 2 cores during a measurement --------
 
 def cpu_sample() -> tuple[int, int]:
     """(busy, total) jiffies of all CPUs, from /proc/stat."""
