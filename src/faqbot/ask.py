@@ -332,7 +332,8 @@ def answer_question(engine: SearchEngine, question: str,
 
 
 def _answer(engine: SearchEngine, snapshot: Snapshot, text: str, previous: tuple[str, ...]) -> Answer:
-    searched = redact(text)
+    typed = redact(text)
+    searched = typed
     terms = query_terms(searched, snapshot)
     if SMALL_TALK.search(text) and domain_share(terms, snapshot) < 0.5:
         return Answer(question=text, answered=False, confidence=0.0, hits=(),
@@ -352,7 +353,7 @@ def _answer(engine: SearchEngine, snapshot: Snapshot, text: str, previous: tuple
     # The fuzzy title match looks at the question as typed: in a follow-up, the earlier
     # question's title would otherwise win again.
     try:
-        hits = rank(terms, redact(text), snapshot)
+        hits = rank(terms, typed, snapshot)
     except Exception as exc:  # noqa: BLE001 - damaged index files: report, never a 500
         raise engine.broken(snapshot, exc) from exc
     if not hits:

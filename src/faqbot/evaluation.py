@@ -166,11 +166,6 @@ def _metrics(outcomes: list[Outcome]) -> Metrics:
     )
 
 
-def known_ids(engine: SearchEngine) -> set[str]:
-    snap = engine.snapshot()
-    return set(snap.records) | {r["item_id"] for r in snap.records.values()}
-
-
 def run_eval(engine: SearchEngine, qset: QuestionSet) -> Report:
     """Ask every question of ``qset`` and measure the answers."""
     outcomes: list[Outcome] = []

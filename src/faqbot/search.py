@@ -96,6 +96,10 @@ class Snapshot:
                 stored = s.stored_fields(docnum)
                 self.records[stored["id"]] = stored["passage"]
                 self.docnums[docnum] = stored["id"]
+        # Passage ids of each item, in index order (an interview's questions in their order).
+        self.by_item: dict[str, list[str]] = {}
+        for pid, rec in self.records.items():
+            self.by_item.setdefault(rec["item_id"], []).append(pid)
         self.doc_count = len(self.records)
         # Titles and alternate questions for the fuzzy blend, folded once here.
         self.fuzzy_choices: list[tuple[str, str]] = []

@@ -39,11 +39,3 @@ DEFAULTS = {s.name: s.default for s in SETTINGS}
 def resolve_path(value: object, base: Path) -> Path:
     path = Path(str(value))
     return path if path.is_absolute() else (base / path)
-
-
-def check_settings(config: dict) -> None:
-    """Raise ``KeyError`` naming any FAQBOT_ setting that is not declared above."""
-    known = {s.name for s in SETTINGS}
-    for key in config:
-        if key.startswith("FAQBOT_") and key[len("FAQBOT_"):] not in known:
-            raise KeyError(f"Unknown setting {key}; known: {', '.join(sorted(known))}")

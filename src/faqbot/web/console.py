@@ -26,6 +26,8 @@ bp = Blueprint("console", __name__, url_prefix="/konsole")
 # Progress of reindex runs started from this process: run id -> status dict.
 _progress: dict[int, dict] = {}
 _progress_lock = threading.Lock()
+# One append to the question set at a time.
+_question_set_lock = threading.Lock()
 
 
 def _db():
@@ -164,7 +166,7 @@ def add_to_question_set():
     entry = yaml.safe_dump([{"q": question, "expect": [expected] if expected else []}],
                            allow_unicode=True, default_flow_style=None, width=1000,
                            sort_keys=False)
-    with _progress_lock, open(path, "a", encoding="utf-8") as f:
+    with _question_set_lock, open(path, "a", encoding="utf-8") as f:
         f.write("".join("  " + line + "\n" for line in entry.rstrip("\n").split("\n")))
     load_question_set(path)  # fails loudly if the file became invalid
     return redirect(url_for("console.bench", q=question, hinzugefuegt="1"))

@@ -15,15 +15,14 @@ def show(item_id: str):
         snapshot = current_app.extensions["faqbot.engine"].snapshot()
     except IndexMissing:
         abort(503)
-    passages = [r for r in snapshot.records.values() if r["item_id"] == item_id]
+    passages = [snapshot.records[pid] for pid in snapshot.by_item.get(item_id, ())]
     if not passages:
         abort(404)
-    passages.sort(key=lambda r: r["order"] if "order" in r else 0)
     first = passages[0]
     related = []
     for target in first.get("see_also", []):
-        rec = snapshot.records.get(target) or next(
-            (r for r in snapshot.records.values() if r["item_id"] == target), None)
+        ids = [target] if target in snapshot.records else snapshot.by_item.get(target, [])
+        rec = snapshot.records[ids[0]] if ids else None
         if rec:
             related.append({"id": target, "title": rec["item_title"]})
     return render_template(
