@@ -2,8 +2,8 @@
 """Where answer_question spends its time: pyinstrument over the staff question set.
 
 Opens an index, answers every staff question once (warm-up, not profiled: the per-snapshot
-caches of typo corrections, compound splits and document frequencies fill up), then profiles
---passes more passes and prints the functions with the most self time and with the most
+caches of typo corrections and compound splits fill up), then profiles --passes more passes
+(the answer cache emptied before every question unless --cached) and prints the functions with the most self time and with the most
 inclusive time (recursion counted once), plus the share of each pipeline step of ask.py.
 With --http the profiled call is a whole GET /api/ask through Flask's test client (JSON,
 question log, security headers included) instead of answer_question alone.
@@ -78,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--http", action="store_true",
                     help="profile whole GET /api/ask requests through Flask's test client")
     ap.add_argument("--text", type=Path, help="also write pyinstrument's call tree to this file")
+    ap.add_argument("--cached", action="store_true",
+                    help="keep the answer cache (profiled passes are then cache hits); by default "
+                         "it is emptied before every question, so every answer is computed")
     args = ap.parse_args(argv)
 
     try:
@@ -104,8 +107,12 @@ def main(argv: list[str] | None = None) -> int:
         urls = ["/api/ask?q=" + quote(q, safe="") + "".join("&history=" + quote(h, safe="") for h in hist)
                 for q, hist in qs]
 
+        engine = client.application.extensions["faqbot.engine"]
+
         def one_pass() -> None:
             for url in urls:
+                if not args.cached:
+                    engine.snapshot().answers.clear()
                 r = client.get(url)
                 assert r.status_code == 200, (url, r.status_code)
         what = "GET /api/ask (Flask test client)"
@@ -117,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
 
         def one_pass() -> None:
             for q, hist in qs:
+                if not args.cached:
+                    engine.snapshot().answers.clear()
                 answer_question(engine, q, list(hist))
         what = "answer_question"
 

@@ -50,6 +50,8 @@ def fold(text: str) -> str:
     text = text.lower()
     text = text.replace("ä", "a").replace("ö", "o").replace("ü", "u").replace("ß", "ss")
     text = text.replace("ae", "a").replace("oe", "o").replace("ue", "u")
+    if text.isascii():
+        return text
     # Other accents (é, à, ...) lose their marks.
     text = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in text if not unicodedata.combining(ch))
@@ -399,4 +401,4 @@ def analyse(text: str, lexicon: Lexicon, mode: str = "query") -> list[Token]:
 
 def words_of(text: str) -> list[str]:
     """Folded surface words of ``text``, for building the lexicon."""
-    return [fold(m.group(0)) for m in WordTokenizer.expression.finditer(text)]
+    return [m.group(0) for m in WordTokenizer.expression.finditer(fold(text))]

@@ -11,14 +11,13 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz, process
 from wordfreq import zipf_frequency
 
 from .analysis import WEIGHTS, analyse, fold, words_of
 from .redact import redact, strip_placeholders
+from .fuzzy import QUESTION_WORDS, fuzzy_key
 from .referrals import Referral, find_referral
-from .search import (ABOUT_FIELDS, QUESTION_WORDS, Candidate, QueryTerm, SearchEngine, Snapshot,
-                     fuzzy_key)
+from .search import ABOUT_FIELDS, Candidate, QueryTerm, SearchEngine, Snapshot
 
 MAX_QUESTION_CHARS = 500
 MAX_ANSWERS = 5
@@ -226,14 +225,10 @@ def domain_share(terms: list[QueryTerm], snapshot: Snapshot) -> float:
 
 def fuzzy_scores(text: str, snapshot: Snapshot) -> dict[str, float]:
     """Best rapidfuzz similarity (0..1) of the question to each item's title or questions."""
-    key = fuzzy_key(text)
+    titles = snapshot.titles
     scores: dict[str, float] = {}
-    if not key:
-        return scores
-    choices = [c for _, c in snapshot.fuzzy_choices]
-    for _, score, index in process.extract(key, choices, scorer=fuzz.token_sort_ratio,
-                                           limit=30, score_cutoff=50):
-        pid = snapshot.fuzzy_choices[index][0]
+    for index, score in titles.sort_ratio(fuzzy_key(text), limit=30, cutoff=50):
+        pid = titles.ids[index]
         scores[pid] = max(scores.get(pid, 0.0), score / 100)
     return scores
 
@@ -241,16 +236,14 @@ def fuzzy_scores(text: str, snapshot: Snapshot) -> dict[str, float]:
 def suggestions_for(text: str, snapshot: Snapshot, exclude: set[str] = frozenset()) -> tuple[Suggestion, ...]:
     """The FAQ titles closest to ``text``, for a declined question."""
     key = " ".join(w for w in fuzzy_key(text).split() if w not in QUESTION_WORDS)
+    faq = snapshot.faq_titles
     found: list[Suggestion] = []
-    if key:
-        faq = [(pid, c) for pid, c in snapshot.fuzzy_choices if snapshot.records[pid]["kind"] == "faq"]
-        for _, _, index in process.extract(key, [c for _, c in faq], scorer=fuzz.token_set_ratio,
-                                           limit=20, score_cutoff=SUGGESTION_CUTOFF):
-            pid = faq[index][0]
-            if pid not in exclude and all(s.id != pid for s in found):
-                found.append(Suggestion(pid, snapshot.records[pid]["title"]))
-            if len(found) == MAX_SUGGESTIONS:
-                break
+    for index, _ in faq.set_ratio(key, limit=20, cutoff=SUGGESTION_CUTOFF):
+        pid = faq.ids[index]
+        if pid not in exclude and all(s.id != pid for s in found):
+            found.append(Suggestion(pid, snapshot.records[pid]["title"]))
+        if len(found) == MAX_SUGGESTIONS:
+            break
     if not found:
         # Nothing close: the most asked-for topics.
         found = [Suggestion(pid, snapshot.records[pid]["title"]) for pid in POPULAR

@@ -4,12 +4,12 @@ Layout of the index folder::
 
     index/
       current -> builds/20261125-101500-123   (symlink, replaced atomically)
-      builds/<generation>/                    (Whoosh files, lexicon.json, meta.json)
+      builds/<generation>/                    (Whoosh files, scores/, lexicon.json, meta.json)
       .lock                                   (held while a reindex runs)
 
 A build writes into a fresh folder; only a finished, verified build becomes ``current``, so a
-crash or a content error leaves the old index serving. Whoosh is used only here and in
-``faqbot.search``.
+crash or a content error leaves the old index serving. Whoosh is used only here, in
+``faqbot.scores`` and in ``faqbot.search``.
 """
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from typing import Callable, Iterator
 
 from whoosh import fields, index as whoosh_index
 
+from . import scores
 from .analysis import GermanAnalyzer, Lexicon, using_lexicon, words_of
 from .content import Item, Passage, content_version, load_content
 from .referrals import Referral, load_referrals
@@ -194,6 +195,8 @@ def build_index(content_root: Path, index_dir: Path,
                     if progress:
                         progress(n, len(passages))
                 writer.commit()
+                # Scoring work moved from query time to here (faqbot.scores).
+                scores.save(scores.compute(ix, tuple(FIELD_BOOSTS)), tmp)
             save_lexicon(lexicon, tmp)
             save_referrals(referrals, tmp)
             meta = {

@@ -1,25 +1,28 @@
-"""Searching the live index: one Whoosh searcher per thread, reopened when the index switches.
+"""Searching the live index: a ``Snapshot`` of the current generation, reopened when the
+index switches.
 
-The ask pipeline hands in analysed query tokens and gets back ``Candidate`` records; Whoosh
-stays inside this module and ``faqbot.index``.
+The ask pipeline hands in analysed query tokens and gets back ``Candidate`` records. A
+snapshot reads the Whoosh index once, when it opens (stored passages); searching adds up the
+BM25F scores precomputed at index time (``faqbot.scores``), shared by all threads.
 """
 from __future__ import annotations
 
-import heapq
 import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Callable
 from pathlib import Path
+from typing import Callable, Iterator
 
-from whoosh import query as wq
+import numpy as np
 from wordfreq import zipf_frequency
-from whoosh import scoring
 
-from .analysis import Lexicon, fold, STOP_WORDS, words_of
+from . import scores
+from .analysis import Lexicon, STOP_WORDS
+from .fuzzy import Titles
 from .index import (FIELD_BOOSTS, META_FILE, current_build, load_lexicon, load_saved_referrals, open_build,
                     read_meta)
+from .scores import ScoreTable
 
 SEARCH_FIELDS = tuple(FIELD_BOOSTS)
 # Matches in these fields say what a passage is about.
@@ -67,6 +70,10 @@ class AnswerCache:
                 self._items.move_to_end(key)
             return value
 
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
     def put(self, key, value) -> None:
         with self._lock:
             self._items[key] = value
@@ -76,8 +83,8 @@ class AnswerCache:
 
 
 class Snapshot:
-    """An open index generation: searcher, lexicon, stored passages, fuzzy-match choices,
-    and the cache of answers given from it."""
+    """An open index generation: stored passages, precomputed scores, lexicon, fuzzy-match
+    choices, and the cache of answers given from it."""
 
     def __init__(self, build: Path):
         self.build = build
@@ -88,56 +95,49 @@ class Snapshot:
         self.referrals = load_saved_referrals(build)
         # Typo correction only proposes content words, never stop words.
         self.lexicon.words = {w for w in self.lexicon.words if w not in STOP_WORDS}
-        self.index = open_build(build)
+        self.scores: ScoreTable = scores.load(build)
         self.records: dict[str, dict] = {}
         self.docnums: dict[int, str] = {}
-        with self.index.searcher() as s:
-            for docnum in range(s.doc_count_all()):
-                stored = s.stored_fields(docnum)
-                self.records[stored["id"]] = stored["passage"]
-                self.docnums[docnum] = stored["id"]
+        # The Whoosh files are read once, here: searching uses the score table.
+        ix = open_build(build)
+        try:
+            with ix.searcher() as s:
+                for docnum in range(s.doc_count_all()):
+                    stored = s.stored_fields(docnum)
+                    self.records[stored["id"]] = stored["passage"]
+                    self.docnums[docnum] = stored["id"]
+        finally:
+            ix.close()
+        if self.scores.doc_count != len(self.docnums):
+            raise ValueError(f"Bewertungstabelle ({self.scores.doc_count} Passagen) passt nicht "
+                             f"zum Index ({len(self.docnums)} Passagen).")
         # Passage ids of each item, in index order (an interview's questions in their order).
         self.by_item: dict[str, list[str]] = {}
         for pid, rec in self.records.items():
             self.by_item.setdefault(rec["item_id"], []).append(pid)
         self.doc_count = len(self.records)
-        # Titles and alternate questions for the fuzzy blend, folded once here.
-        self.fuzzy_choices: list[tuple[str, str]] = []
-        for pid, rec in self.records.items():
-            if rec["kind"] == "faq":
-                for text in (rec["title"], *rec["questions"]):
-                    self.fuzzy_choices.append((pid, fuzzy_key(text)))
-            elif rec["kind"] == "glossary":
-                self.fuzzy_choices.append((pid, fuzzy_key(rec["title"])))
-        self._local = threading.local()
-        self._df_cache: dict[str, int] = {}
+        # Titles and alternate questions for the fuzzy blend and for suggestions, folded once.
+        self.titles = Titles.of(self._titles())         # FAQ titles and questions, glossary terms
+        self.faq_titles = self.titles.only(lambda pid: self.records[pid]["kind"] == "faq")
         # The domain's own vocabulary: stems in titles, alternate questions and tags. A question
         # whose telling words are all outside it is probably about something else.
         self.about_terms: set[str] = set()
-        with self.index.searcher() as s:
-            reader = s.reader()
-            for fieldname in ABOUT_FIELDS:
-                for term in reader.lexicon(fieldname):
-                    self.about_terms.add(term.decode("utf-8") if isinstance(term, bytes) else term)
+        for fieldname in ABOUT_FIELDS:
+            self.about_terms |= self.scores.terms(fieldname)
 
-    @property
-    def searcher(self):
-        s = getattr(self._local, "searcher", None)
-        if s is None:
-            s = self.index.searcher(weighting=scoring.BM25F(B=0.6, K1=1.2))
-            self._local.searcher = s
-        return s
+    def _titles(self) -> Iterator[tuple[str, str]]:
+        """(passage id, text) of the FAQ titles and alternate questions and glossary terms."""
+        for pid, rec in self.records.items():
+            if rec["kind"] == "faq":
+                yield pid, rec["title"]
+                for text in rec["questions"]:
+                    yield pid, text
+            elif rec["kind"] == "glossary":
+                yield pid, rec["title"]
 
     def doc_frequency(self, term: str) -> int:
         """In how many passages ``term`` occurs in any field."""
-        if term not in self._df_cache:
-            reader = self.searcher.reader()
-            docs: set[int] = set()
-            for fieldname in SEARCH_FIELDS:
-                if (fieldname, term) in reader:
-                    docs.update(reader.postings(fieldname, term).all_ids())
-            self._df_cache[term] = len(docs)
-        return self._df_cache[term]
+        return self.scores.doc_frequency(term)
 
     def idf(self, term: str) -> float:
         n, df = self.doc_count, self.doc_frequency(term)
@@ -146,61 +146,48 @@ class Snapshot:
     def search(self, terms: list[QueryTerm], limit: int = 20) -> list[Candidate]:
         """Passages matching any of ``terms``, best BM25F score first.
 
-        The same sum of per-field BM25F term scores as Whoosh's ``Or`` query, but walking each
-        term's postings directly: with few documents and many short terms that is several times
-        faster than Whoosh's query machinery, and it records which term matched in which field.
+        The same sum of per-field BM25F term scores as Whoosh's ``Or`` query over the searched
+        fields (each boosted by its field weight and the term's weight), added up from the
+        scores precomputed at index time; it also records which term matched in which field.
         """
         weights: dict[str, float] = {}
         for t in terms:
             weights[t.text] = max(weights.get(t.text, 0.0), t.weight)
-        if not weights:
-            return []
-        searcher = self.searcher
-        reader = searcher.reader()
-        scores: dict[int, float] = {}
-        matched: dict[int, dict[str, set[str]]] = {}
-        per_field: dict[int, dict[str, float]] = {}
+        total = np.zeros(self.doc_count)
+        rows = []   # (term, field, passages, their boosted scores)
         for text, weight in weights.items():
-            for fieldname in SEARCH_FIELDS:
-                if (fieldname, text) not in reader:
+            for fieldname, field_boost in FIELD_BOOSTS.items():
+                found = self.scores.postings(fieldname, text)
+                if found is None:
                     continue
-                boost = weight * FIELD_BOOSTS[fieldname]
-                m = wq.Term(fieldname, text, boost=boost).matcher(searcher)
-                while m.is_active():
-                    docnum = m.id()
-                    scores[docnum] = scores.get(docnum, 0.0) + m.score()
-                    matched.setdefault(docnum, {}).setdefault(text, set()).add(fieldname)
-                    fields = per_field.setdefault(docnum, {})
-                    fields[fieldname] = fields.get(fieldname, 0.0) + boost
-                    m.next()
-        best = heapq.nlargest(limit, scores.items(), key=lambda item: (item[1], -item[0]))
+                docs, values = found
+                boosted = values * (weight * field_boost)
+                total[docs] += boosted     # a row lists each passage once
+                rows.append((text, fieldname, docs, boosted))
+        if not rows:
+            return []
+        touched = np.flatnonzero(total)
+        # Best score first; equal scores in index order.
+        best = touched[np.lexsort((touched, -total[touched]))[:limit]]
+        matched: dict[int, dict[str, set[str]]] = {int(d): {} for d in best}
+        per_field: dict[int, dict[str, float]] = {int(d): {} for d in best}
+        for text, fieldname, docs, boosted in rows:
+            at = np.minimum(np.searchsorted(docs, best), len(docs) - 1)
+            for i in np.flatnonzero(docs[at] == best):
+                docnum = int(best[i])
+                matched[docnum].setdefault(text, set()).add(fieldname)
+                fields = per_field[docnum]
+                fields[fieldname] = fields.get(fieldname, 0.0) + float(boosted[at[i]])
         candidates = []
-        for docnum, score in best:
+        for docnum in best.tolist():
             pid = self.docnums[docnum]
-            candidates.append(Candidate(id=pid, record=self.records[pid], bm25=score,
+            candidates.append(Candidate(id=pid, record=self.records[pid], bm25=float(total[docnum]),
                                         matched=matched[docnum], field_scores=per_field[docnum]))
         return candidates
 
-    def close(self) -> None:
-        try:
-            self.index.close()
-        except Exception:
-            pass
-
-
-# Question words say what kind of answer is wanted ("wer" bekommt, "wann" kommt das Geld):
-# the fuzzy comparison keeps them although the index drops them as stop words.
-QUESTION_WORDS = frozenset("wer wann wie wieviel wo woher wohin warum was welche welcher welches".split())
-
-
-def fuzzy_key(text: str) -> str:
-    """Folded content and question words of ``text`` in order, for rapidfuzz comparisons."""
-    return " ".join(w for w in words_of(fold(text))
-                    if w not in STOP_WORDS or w in QUESTION_WORDS)
-
 
 class SearchEngine:
-    """Gives each thread a searcher on the live index; notices when reindex switches it.
+    """Opens the live index generation (one shared snapshot); notices when reindex switches it.
 
     ``on_missing`` is called (with the ``IndexMissing`` error) whenever there is no usable
     live index, e.g. to start rebuilding it.

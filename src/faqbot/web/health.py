@@ -13,7 +13,6 @@ def healthz():
     engine = current_app.extensions["faqbot.engine"]
     try:
         snapshot = engine.snapshot()
-        snapshot.searcher.doc_count()
     except IndexMissing as exc:
         recovery = current_app.extensions["faqbot.recovery"]
         return jsonify(status="rebuilding" if recovery.running else "error", index=None,
