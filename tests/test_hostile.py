@@ -54,14 +54,15 @@ def test_ask_pipeline_answers_or_refuses_any_text(engine, text):
     json.dumps(data)
 
 
-def test_api_matches_its_openapi_description(small_live_server):
+def test_api_matches_its_openapi_description(small_live_server, tmp_path):
     """schemathesis generates valid and invalid requests from /api/openapi.json: no server
     error, every response as described, invalid input refused."""
     here = Path(__file__).parent
     command = [str(Path(sys.executable).with_name("schemathesis")), "--config-file",
                str(here / "schemathesis.toml"), "run", small_live_server.url + "/api/openapi.json",
                "--checks", "all", "--max-examples", "60", "--seed", "20261125", "--no-color"]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    # Run in a scratch folder: schemathesis leaves its cache in the working directory.
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "passed" in result.stdout
 
