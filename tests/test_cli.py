@@ -65,9 +65,21 @@ def test_ask_builds_the_index_when_there_is_none(runner, content_dir, tmp_path):
     index_dir = tmp_path / "neu"
     result = runner.invoke(cli, ["ask", "--json", "Wie hoch ist der Regelbedarf?", *paths(content_dir, index_dir)])
     assert result.exit_code == 0, result.output
-    assert "Kein Index vorhanden, baue ihn aus den Inhalten ..." in result.stderr
+    assert "Kein (aktueller) Index vorhanden, baue ihn aus den Inhalten ..." in result.stderr
     assert json.loads(result.stdout)["answers"][0]["id"] == "faq/regelbedarf-hoehe"
     assert current_build(index_dir) is not None
+
+
+def test_an_index_of_an_older_format_is_rebuilt_not_read(runner, content_dir, index_dir):
+    old = current_build(index_dir)
+    meta = json.loads((old / "meta.json").read_text(encoding="utf-8"))
+    del meta["format"]                 # as written before the score table existed
+    (old / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    result = runner.invoke(cli, ["ask", "--json", "Wie hoch ist der Regelbedarf?", *paths(content_dir, index_dir)])
+    assert result.exit_code == 0, result.output
+    assert "Kein (aktueller) Index vorhanden" in result.stderr
+    assert current_build(index_dir) != old
+    assert json.loads(result.stdout)["answers"][0]["id"] == "faq/regelbedarf-hoehe"
 
 
 def test_ask_reads_paths_from_the_environment(runner, content_dir, index_dir):

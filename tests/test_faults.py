@@ -114,6 +114,22 @@ def test_damaged_index_is_reported_on_healthz_and_rebuilt(content_dir, index_dir
         assert status == 200 and data["answers"][0]["id"] == "faq/minijob"
 
 
+def test_index_of_an_older_format_is_rebuilt_by_the_running_server(content_dir, index_dir, tmp_path):
+    build = current_build(index_dir)
+    shutil.rmtree(build / "scores")              # as built before the score table existed
+    meta = json.loads((build / "meta.json").read_text(encoding="utf-8"))
+    del meta["format"]
+    (build / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    app = create_app({"TESTING": True, "CONTENT_DIR": str(content_dir), "INDEX_DIR": str(index_dir),
+                      "INSTANCE_PATH": str(tmp_path / "instance"), "RATE_LIMIT": "off"})
+    with LiveServer(app) as server:
+        status, health = get(server.url + "/healthz")
+        assert status == 503 and "älteres Indexformat" in health["error"]
+        assert wait_until(lambda: get(server.url + "/healthz")[0] == 200)
+        status, data = get(ask_url(server, "darf ich einen minijob haben"))
+        assert status == 200 and data["answers"][0]["id"] == "faq/minijob"
+
+
 def test_slow_clients_do_not_tie_up_the_server(small_live_server):
     slow = []
     try:

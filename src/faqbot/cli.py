@@ -152,7 +152,7 @@ def _engine(content: str | None, index: str | None):
 
     content_dir, index_dir = _paths(content, index)
     if not index_exists(index_dir):
-        click.echo("Kein Index vorhanden, baue ihn aus den Inhalten ...", err=True)
+        click.echo("Kein (aktueller) Index vorhanden, baue ihn aus den Inhalten ...", err=True)
         build_index(content_dir, index_dir)
     return SearchEngine(index_dir)
 

@@ -39,6 +39,9 @@ LEXICON_FILE = "lexicon.json"
 REFERRALS_FILE = "referrals.json"
 META_FILE = "meta.json"
 KEEP_BUILDS = 3
+# Raised whenever a build's files change shape; older builds are then rebuilt, not read.
+# 2: with the score table (faqbot.scores).
+INDEX_FORMAT = 2
 
 # Weights of the searched fields (BM25F). Titles and the editors' alternate questions say what
 # an item is about; the body says much else too.
@@ -200,7 +203,8 @@ def build_index(content_root: Path, index_dir: Path,
             save_lexicon(lexicon, tmp)
             save_referrals(referrals, tmp)
             meta = {
-                "generation": generation, "items": len(items), "passages": len(passages),
+                "format": INDEX_FORMAT, "generation": generation, "items": len(items),
+                "passages": len(passages),
                 "content_version": content_version(content_root),
                 "built": dt.datetime.now().isoformat(timespec="seconds"),
             }
@@ -272,4 +276,12 @@ def _remove_old_builds(index_dir: Path) -> None:
 
 
 def index_exists(index_dir: Path) -> bool:
-    return current_build(Path(index_dir)) is not None
+    """Whether there is a live index this version can read (an index of an older format
+    counts as missing: it is rebuilt)."""
+    build = current_build(Path(index_dir))
+    if build is None:
+        return False
+    try:
+        return read_meta(build).get("format") == INDEX_FORMAT
+    except (OSError, ValueError):
+        return False

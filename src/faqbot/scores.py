@@ -13,7 +13,8 @@ A ``ScoreTable`` is a sparse term x passage matrix in compressed rows, one row p
     scores/docs.npy      int32 document numbers, ascending within a row
     scores/values.npy    float64 BM25F score of the row's term in that field of that passage
 
-The arrays are memory-mapped: every thread and every process on the machine shares them.
+A snapshot reads the arrays into memory when it opens (25 MB for 20,000 passages), not
+memory-mapped: a file damaged in place later cannot crash a running server (SIGBUS).
 """
 from __future__ import annotations
 
@@ -121,14 +122,14 @@ def save(table: ScoreTable, build: Path) -> None:
 
 
 def load(build: Path) -> ScoreTable:
-    """Open a build's score table (arrays memory-mapped). Raises ``ValueError`` when the files
-    are missing, damaged or do not fit together."""
+    """Read a build's score table. Raises ``ValueError`` when the files are missing, damaged
+    or do not fit together."""
     folder = Path(build) / SCORES_DIR
     try:
         meta = json.loads((folder / TERMS_FILE).read_text(encoding="utf-8"))
-        indptr = np.load(folder / "indptr.npy", mmap_mode="r")
-        docs = np.load(folder / "docs.npy", mmap_mode="r")
-        values = np.load(folder / "values.npy", mmap_mode="r")
+        indptr = np.load(folder / "indptr.npy")
+        docs = np.load(folder / "docs.npy")
+        values = np.load(folder / "values.npy")
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise ValueError(f"Bewertungstabelle {folder} fehlt oder ist beschädigt: {exc}") from exc
     rows = [tuple(r) for r in meta.get("rows", [])]

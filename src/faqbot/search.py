@@ -8,6 +8,7 @@ BM25F scores precomputed at index time (``faqbot.scores``), shared by all thread
 from __future__ import annotations
 
 import math
+import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -20,8 +21,8 @@ from wordfreq import zipf_frequency
 from . import scores
 from .analysis import Lexicon, STOP_WORDS
 from .fuzzy import Titles
-from .index import (FIELD_BOOSTS, META_FILE, current_build, load_lexicon, load_saved_referrals, open_build,
-                    read_meta)
+from .index import (CURRENT, FIELD_BOOSTS, INDEX_FORMAT, META_FILE, current_build, load_lexicon,
+                    load_saved_referrals, open_build, read_meta)
 from .scores import ScoreTable
 
 SEARCH_FIELDS = tuple(FIELD_BOOSTS)
@@ -89,6 +90,9 @@ class Snapshot:
     def __init__(self, build: Path):
         self.build = build
         self.meta = read_meta(build)
+        if self.meta.get("format") != INDEX_FORMAT:
+            raise ValueError(f"älteres Indexformat {self.meta.get('format', 1)} "
+                             f"(erwartet {INDEX_FORMAT}), er wird neu gebaut")
         self.answers = AnswerCache()
         zipf_frequency("bürgergeld", "de")  # loads wordfreq's table now, not in a request
         self.lexicon: Lexicon = load_lexicon(build)
@@ -198,6 +202,9 @@ class SearchEngine:
         self.on_missing = on_missing
         self._lock = threading.Lock()
         self._snapshots: dict[Path, Snapshot] = {}
+        self._link = str(self.index_dir / CURRENT)
+        # current's link target -> (its meta.json, its snapshot); replaced, never changed.
+        self._by_target: dict[str | None, tuple[str, Snapshot]] = {}
 
     def _missing(self, error: IndexMissing) -> None:
         if self.on_missing is not None:
@@ -207,11 +214,28 @@ class SearchEngine:
         """Forget a snapshot that failed while searching (its files were damaged)."""
         with self._lock:
             self._snapshots.pop(snapshot.build, None)
+            self._by_target = {t: v for t, v in self._by_target.items() if v[1] is not snapshot}
         missing = IndexMissing(f"Index {snapshot.build.name} ist beschädigt: {error}")
         self._missing(missing)
         return missing
 
     def snapshot(self) -> Snapshot:
+        # Every request asks: the usual case (same generation, still complete) costs one
+        # readlink and one stat on plain strings.
+        try:
+            target = os.readlink(self._link)
+        except OSError:
+            target = None
+        known = self._by_target.get(target)
+        if known is not None and os.path.exists(known[0]):
+            return known[1]
+        snap = self._open_current()
+        self._by_target = {**self._by_target, target: (str(snap.build / META_FILE), snap)}
+        if len(self._by_target) > 2:
+            self._by_target = dict(list(self._by_target.items())[-2:])
+        return snap
+
+    def _open_current(self) -> Snapshot:
         build = current_build(self.index_dir)
         if build is None:
             error = IndexMissing(f"Kein Index in {self.index_dir}: 'faqbot reindex' baut ihn.")

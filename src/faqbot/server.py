@@ -38,7 +38,7 @@ def run(host: str, port: int, threads: int | None, content_dir: Path, index_dir:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     if not index_exists(index_dir):
-        logging.getLogger("faqbot").info("no index in %s, building it from %s", index_dir, content_dir)
+        logging.getLogger("faqbot").info("no usable index in %s, building it from %s", index_dir, content_dir)
         build_index(content_dir, index_dir)
     os.environ["FAQBOT_CONTENT_DIR"] = str(content_dir)
     os.environ["FAQBOT_INDEX_DIR"] = str(index_dir)
