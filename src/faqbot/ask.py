@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Callable
 
 from wordfreq import zipf_frequency
 
@@ -154,9 +155,11 @@ def generality(word: str) -> float:
     return min(1.2, max(0.3, (7.0 - zipf) / 3.5))
 
 
-def coverage(terms: list[QueryTerm], matched: dict[str, set[str]], snapshot: Snapshot) -> float:
-    """Importance-weighted share of the typed words (groups) that a passage matches.
+def coverage_of(terms: list[QueryTerm], snapshot: Snapshot) -> Callable[[dict[str, set[str]]], float]:
+    """How much of the question a passage covers: a function of the passage's matched terms
+    (term -> fields), prepared once per question for all its candidates.
 
+    Coverage is the importance-weighted share of the typed words (groups) a passage matches.
     A typed word counts fully when it matches itself in the passage's title, questions or tags,
     less in the body only, less when only a synonym or typo correction matches, and by the
     matched share of its parts when it is a compound. A word's importance is its rarity in
@@ -165,35 +168,47 @@ def coverage(terms: list[QueryTerm], matched: dict[str, set[str]], snapshot: Sna
     earlier = [t for t in terms if t.group >= EARLIER_GROUPS]
     if earlier and len(earlier) < len(terms):
         # A follow-up: the new words decide, the earlier question gives the context.
-        now = [t for t in terms if t.group < EARLIER_GROUPS]
-        return ((1 - FOLLOW_UP_WEIGHT) * coverage(now, matched, snapshot)
-                + FOLLOW_UP_WEIGHT * coverage(earlier, matched, snapshot))
+        now_part = coverage_of([t for t in terms if t.group < EARLIER_GROUPS], snapshot)
+        earlier_part = coverage_of(earlier, snapshot)
+        return lambda matched: ((1 - FOLLOW_UP_WEIGHT) * now_part(matched)
+                                + FOLLOW_UP_WEIGHT * earlier_part(matched))
     groups: dict[int, list[QueryTerm]] = {}
     for t in terms:
         groups.setdefault(t.group, []).append(t)
-
-    def credit(term: QueryTerm) -> float:
-        fields = matched.get(term.text)
-        if not fields:
-            return 0.0
-        # A synonym names the same concept: nearly full credit (the search ranks it lower).
-        weight = term.weight / WEIGHTS["synonym"] * SYNONYM_CREDIT if term.origin == "synonym" else term.weight
-        return weight * (1.0 if fields & ABOUT_FIELDS else BODY_CREDIT)
-
-    total = got = 0.0
+    prepared = []
+    total = 0.0
     for members in groups.values():
         typed = [m for m in members if m.origin == "word"] or members
         scale = max(m.weight for m in typed)
         importance = max(snapshot.idf(m.text) for m in typed) * scale * generality(typed[0].typed)
         total += importance
-        best = max((credit(m) for m in members if m.origin != "part"), default=0.0)
         parts = [m for m in members if m.origin == "part"]
-        if parts:
-            weights = {p.text: snapshot.idf(p.text) for p in parts}
-            share = sum(weights[p.text] * credit(p) / p.weight for p in parts) / sum(weights.values())
-            best = max(best, share * 0.9 * scale)
-        got += importance * min(best / scale, 1.0)
-    return got / total if total else 0.0
+        weights = {p.text: snapshot.idf(p.text) for p in parts}
+        prepared.append((importance, scale, [m for m in members if m.origin != "part"], parts,
+                         weights, sum(weights.values())))
+
+    def of(matched: dict[str, set[str]]) -> float:
+        if not total:
+            return 0.0
+        got = 0.0
+        for importance, scale, whole, parts, weights, weight_sum in prepared:
+            best = max((_credit(m, matched) for m in whole), default=0.0)
+            if parts:
+                share = sum(weights[p.text] * _credit(p, matched) / p.weight for p in parts) / weight_sum
+                best = max(best, share * 0.9 * scale)
+            got += importance * min(best / scale, 1.0)
+        return got / total
+    return of
+
+
+def _credit(term: QueryTerm, matched: dict[str, set[str]]) -> float:
+    """What matching ``term`` is worth (before the word's importance)."""
+    fields = matched.get(term.text)
+    if not fields:
+        return 0.0
+    # A synonym names the same concept: nearly full credit (the search ranks it lower).
+    weight = term.weight / WEIGHTS["synonym"] * SYNONYM_CREDIT if term.origin == "synonym" else term.weight
+    return weight * (1.0 if fields & ABOUT_FIELDS else BODY_CREDIT)
 
 
 def is_established(word: str) -> bool:
@@ -260,9 +275,10 @@ def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot) -> list[Hit]:
     if not candidates:
         return []
     top_bm25 = max(c.bm25 for c in candidates.values()) or 1.0
+    coverage = coverage_of(terms, snapshot)
     hits = []
     for c in candidates.values():
-        cov = coverage(terms, c.matched, snapshot)
+        cov = coverage(c.matched)
         fz = fuzzy.get(c.id, 0.0)
         score = W_COVERAGE * cov + W_BM25 * (c.bm25 / top_bm25) + W_FUZZY * fz
         r = c.record

@@ -157,31 +157,37 @@ class Snapshot:
         weights: dict[str, float] = {}
         for t in terms:
             weights[t.text] = max(weights.get(t.text, 0.0), t.weight)
-        total = np.zeros(self.doc_count)
-        rows = []   # (term, field, passages, their boosted scores)
+        rows: list[tuple[str, str]] = []    # (term, field) of each posting list found
+        docs_of: list[np.ndarray] = []
+        values_of: list[np.ndarray] = []
+        factors: list[float] = []
         for text, weight in weights.items():
             for fieldname, field_boost in FIELD_BOOSTS.items():
                 found = self.scores.postings(fieldname, text)
-                if found is None:
-                    continue
-                docs, values = found
-                boosted = values * (weight * field_boost)
-                total[docs] += boosted     # a row lists each passage once
-                rows.append((text, fieldname, docs, boosted))
+                if found is not None:
+                    rows.append((text, fieldname))
+                    docs_of.append(found[0])
+                    values_of.append(found[1])
+                    factors.append(weight * field_boost)
         if not rows:
             return []
+        # All posting lists end to end: one pass of numpy adds them up, list by list.
+        lengths = [len(d) for d in docs_of]
+        docs = np.concatenate(docs_of)
+        boosted = np.concatenate(values_of) * np.repeat(factors, lengths)
+        total = np.bincount(docs, weights=boosted, minlength=self.doc_count)
         touched = np.flatnonzero(total)
         # Best score first; equal scores in index order.
         best = touched[np.lexsort((touched, -total[touched]))[:limit]]
-        matched: dict[int, dict[str, set[str]]] = {int(d): {} for d in best}
-        per_field: dict[int, dict[str, float]] = {int(d): {} for d in best}
-        for text, fieldname, docs, boosted in rows:
-            at = np.minimum(np.searchsorted(docs, best), len(docs) - 1)
-            for i in np.flatnonzero(docs[at] == best):
-                docnum = int(best[i])
-                matched[docnum].setdefault(text, set()).add(fieldname)
-                fields = per_field[docnum]
-                fields[fieldname] = fields.get(fieldname, 0.0) + float(boosted[at[i]])
+        matched: dict[int, dict[str, set[str]]] = {d: {} for d in best.tolist()}
+        per_field: dict[int, dict[str, float]] = {d: {} for d in best.tolist()}
+        row_of = np.repeat(np.arange(len(rows)), lengths)
+        for i in np.flatnonzero(np.isin(docs, best)).tolist():
+            docnum = int(docs[i])
+            text, fieldname = rows[row_of[i]]
+            matched[docnum].setdefault(text, set()).add(fieldname)
+            fields = per_field[docnum]
+            fields[fieldname] = fields.get(fieldname, 0.0) + float(boosted[i])
         candidates = []
         for docnum in best.tolist():
             pid = self.docnums[docnum]
