@@ -53,3 +53,13 @@ class LiveServer:
             if channel is not self.server:
                 channel.close()
         self.server.close()
+
+
+def wait_until(predicate, timeout: float = 30) -> bool:
+    """Poll ``predicate`` until it is true (True) or ``timeout`` seconds pass (False)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False

@@ -13,7 +13,7 @@ import urllib.request
 from faqbot import create_app
 from faqbot.index import build_index, current_build
 
-from support import LiveServer
+from support import LiveServer, wait_until
 
 # Questions of the small test content with the item that must come first.
 EXPECTED = {
@@ -34,15 +34,6 @@ def get(url: str, timeout: float = 10) -> tuple[int, dict]:
 
 def ask_url(server: LiveServer, question: str) -> str:
     return server.url + "/api/ask?q=" + urllib.parse.quote(question)
-
-
-def wait_until(predicate, timeout: float = 30) -> bool:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_answers_stay_right_while_reindexing_every_second(small_live_server, content_dir, index_dir):

@@ -27,6 +27,8 @@ from faqbot.index import (
 )
 from faqbot.search import IndexMissing, SearchEngine
 
+from support import wait_until
+
 KINDERZUSCHLAG = """---
 title: Was ist der Kinderzuschlag?
 stand: 2026-11-25
@@ -200,6 +202,39 @@ def test_running_engine_picks_up_a_new_index_without_restart(content_dir, index_
     assert engine.snapshot().doc_count == 14
     # the old generation stays usable for a request that still holds it
     assert old.doc_count == 13 and "faq/kinderzuschlag" not in old.records
+
+
+def test_server_engine_answers_from_the_old_index_while_the_new_one_opens(content_dir, index_dir):
+    engine = SearchEngine(index_dir, switch_in_background=True)
+    old = engine.snapshot()
+    (content_dir / "faq" / "kinderzuschlag.md").write_text(KINDERZUSCHLAG, encoding="utf-8")
+    result = build_index(content_dir, index_dir)
+
+    assert engine.snapshot() is old          # no request waits while the new index opens
+    assert wait_until(lambda: engine.snapshot().build == result.path)
+    assert first_id(engine, "Was ist der Kinderzuschlag?") == "faq/kinderzuschlag"
+
+
+def test_a_new_index_that_cannot_be_opened_leaves_the_old_one_serving(content_dir, index_dir):
+    missing = []
+    engine = SearchEngine(index_dir, on_missing=missing.append, switch_in_background=True)
+    old = engine.snapshot()
+    result = build_index(content_dir, index_dir)
+    (result.path / "scores" / "values.npy").unlink()
+
+    assert engine.snapshot() is old
+    assert wait_until(lambda: missing)
+    assert "nicht lesbar" in str(missing[0])
+    assert engine.snapshot() is old and first_id(engine, "Wie hoch ist der Regelbedarf?")
+    assert len(missing) == 1                 # not tried again on every request
+
+
+def test_engine_refresh_opens_the_new_index_at_once(content_dir, index_dir):
+    engine = SearchEngine(index_dir, switch_in_background=True)
+    engine.snapshot()
+    result = build_index(content_dir, index_dir)
+    assert engine.refresh().build == result.path
+    assert engine.snapshot().build == result.path
 
 
 def test_engine_without_an_index_raises_index_missing(tmp_path):

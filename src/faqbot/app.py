@@ -43,7 +43,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     recovery = IndexRecovery(app.config["CONTENT_DIR"], app.config["INDEX_DIR"])
     app.extensions["faqbot.recovery"] = recovery
     app.extensions["faqbot.engine"] = SearchEngine(
-        app.config["INDEX_DIR"], on_missing=lambda error: recovery.start(str(error)))
+        app.config["INDEX_DIR"], on_missing=lambda error: recovery.start(str(error)),
+        switch_in_background=True)
 
     from . import db, sessions
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)

@@ -201,16 +201,28 @@ class SearchEngine:
 
     ``on_missing`` is called (with the ``IndexMissing`` error) whenever there is no usable
     live index, e.g. to start rebuilding it.
+
+    With ``switch_in_background`` (the web server), a new generation is opened by a background
+    thread while requests go on being answered from the previous one, as long as its files are
+    there: opening a large index takes seconds (2.4 s for 20,000 passages), and requests should
+    not wait for it. Without it (the CLI, the quality gate), the next call opens the new
+    generation itself.
     """
 
-    def __init__(self, index_dir: Path, on_missing: Callable[[IndexMissing], None] | None = None):
+    def __init__(self, index_dir: Path, on_missing: Callable[[IndexMissing], None] | None = None,
+                 switch_in_background: bool = False):
         self.index_dir = Path(index_dir)
         self.on_missing = on_missing
-        self._lock = threading.Lock()
+        self.switch_in_background = switch_in_background
+        self._lock = threading.Lock()          # the small bookkeeping below; held briefly
+        self._open_lock = threading.Lock()     # one snapshot opened at a time; held for seconds
         self._snapshots: dict[Path, Snapshot] = {}
         self._link = str(self.index_dir / CURRENT)
         # current's link target -> (its meta.json, its snapshot); replaced, never changed.
         self._by_target: dict[str | None, tuple[str, Snapshot]] = {}
+        self._serving: Snapshot | None = None      # the newest snapshot opened
+        self._opening: set[str] = set()            # link targets being opened in the background
+        self._failed: str | None = None            # the last target that could not be opened
 
     def _missing(self, error: IndexMissing) -> None:
         if self.on_missing is not None:
@@ -218,28 +230,71 @@ class SearchEngine:
 
     def broken(self, snapshot: Snapshot, error: Exception) -> IndexMissing:
         """Forget a snapshot that failed while searching (its files were damaged)."""
-        with self._lock:
+        with self._open_lock:
             self._snapshots.pop(snapshot.build, None)
+        with self._lock:
             self._by_target = {t: v for t, v in self._by_target.items() if v[1] is not snapshot}
+            if self._serving is snapshot:
+                self._serving = None
         missing = IndexMissing(f"Index {snapshot.build.name} ist beschädigt: {error}")
         self._missing(missing)
         return missing
 
+    def _target(self) -> str | None:
+        try:
+            return os.readlink(self._link)
+        except OSError:
+            return None
+
     def snapshot(self) -> Snapshot:
         # Every request asks: the usual case (same generation, still complete) costs one
         # readlink and one stat on plain strings.
-        try:
-            target = os.readlink(self._link)
-        except OSError:
-            target = None
+        target = self._target()
         known = self._by_target.get(target)
         if known is not None and os.path.exists(known[0]):
             return known[1]
-        snap = self._open_current()
-        self._by_target = {**self._by_target, target: (str(snap.build / META_FILE), snap)}
-        if len(self._by_target) > 2:
-            self._by_target = dict(list(self._by_target.items())[-2:])
+        serving = self._serving
+        if (self.switch_in_background and target is not None and serving is not None
+                and os.path.exists(serving.build / META_FILE)):
+            if target != self._failed:
+                self._open_in_background(target)
+            return serving
+        return self._open(target)
+
+    def refresh(self) -> Snapshot:
+        """Open the live generation now, waiting for it (e.g. right after an in-process
+        reindex, so that "live" means answered from)."""
+        return self._open(self._target())
+
+    def _open(self, target: str | None) -> Snapshot:
+        try:
+            snap = self._open_current()
+        except IndexMissing:
+            self._failed = target
+            raise
+        with self._lock:
+            entries = {**self._by_target, target: (str(snap.build / META_FILE), snap)}
+            self._by_target = dict(list(entries.items())[-2:])
+            if self._serving is None or snap.build.name >= self._serving.build.name:
+                self._serving = snap
         return snap
+
+    def _open_in_background(self, target: str) -> None:
+        with self._lock:
+            if target in self._opening:
+                return
+            self._opening.add(target)
+
+        def run() -> None:
+            try:
+                self._open(target)
+            except IndexMissing:
+                pass   # reported through on_missing; the previous generation keeps serving
+            finally:
+                with self._lock:
+                    self._opening.discard(target)
+
+        threading.Thread(target=run, name="faqbot-open-index", daemon=True).start()
 
     def _open_current(self) -> Snapshot:
         build = current_build(self.index_dir)
@@ -248,13 +303,12 @@ class SearchEngine:
             self._missing(error)
             raise error
         if not (build / META_FILE).exists():
-            self._snapshots.pop(build, None)
             error = IndexMissing(f"Index {build.name} ist unvollständig (Dateien fehlen).")
             self._missing(error)
             raise error
         snap = self._snapshots.get(build)
         if snap is None:
-            with self._lock:
+            with self._open_lock:
                 snap = self._snapshots.get(build)
                 if snap is None:
                     try:

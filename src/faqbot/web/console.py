@@ -281,6 +281,11 @@ def _run_reindex(app, run_id: int, user: str, reason: str) -> None:
         history.finish_reindex(db, run_id, status="failed", message=f"{type(exc).__name__}: {exc}")
     else:
         result = outcome.result
+        try:
+            # This server answers from the new index before the editor reads "live".
+            app.extensions["faqbot.engine"].refresh()
+        except IndexMissing:
+            app.logger.exception("reindex %s: the new index could not be opened", run_id)
         for trigger, report in (("reindex-vorher", outcome.before), ("reindex-nachher", outcome.after)):
             if report is not None:
                 history.record_eval(db, report, trigger=trigger, user=user,
