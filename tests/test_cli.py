@@ -2,12 +2,20 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pytest
 
 from faqbot.cli import cli
 from faqbot.index import current_build
+
+from support import free_port, wait_until
 
 
 def paths(content_dir: Path, index_dir: Path) -> list[str]:
@@ -170,3 +178,35 @@ def test_eval_without_question_file_is_a_usage_error(runner, content_dir, index_
     result = runner.invoke(cli, ["eval", "--questions", str(tmp_path / "fehlt.yaml"), *paths(content_dir, index_dir)])
     assert result.exit_code == 2
     assert "Fragenkatalog nicht gefunden" in result.output
+
+
+def test_serve_builds_a_missing_index_and_answers_on_loopback(content_dir, tmp_path):
+    """The README's start command, as a process: builds the index, opens it before serving."""
+    port = free_port()
+    env = {**os.environ, "FAQBOT_INSTANCE_PATH": str(tmp_path / "instance"), "FAQBOT_RATE_LIMIT": "off"}
+    command = [str(Path(sys.executable).with_name("faqbot")), "serve", "--host", "127.0.0.1",
+               "--port", str(port), "--content", str(content_dir), "--index", str(tmp_path / "index")]
+    proc = subprocess.Popen(command, env=env, cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        output = []
+        for line in proc.stdout:           # ends if the process dies
+            output.append(line)
+            if "faqbot läuft auf http://127.0.0.1:" in line:
+                break
+        assert output and "läuft" in output[-1], "".join(output)
+
+        def health() -> dict | None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:
+                    return json.load(response)
+            except urllib.error.URLError:    # waitress binds right after the line
+                return None
+        assert wait_until(lambda: health() is not None, timeout=10)
+        assert health()["status"] == "ok" and health()["index"]["passages"] > 10
+        url = f"http://127.0.0.1:{port}/api/ask?q=" + urllib.parse.quote("Wie hoch ist der Regelbedarf?")
+        with urllib.request.urlopen(url, timeout=10) as response:
+            assert json.load(response)["answers"][0]["id"] == "faq/regelbedarf-hoehe"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

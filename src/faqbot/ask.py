@@ -15,8 +15,8 @@ from typing import Callable
 from wordfreq import zipf_frequency
 
 from .analysis import WEIGHTS, analyse, fold, words_of
-from .redact import redact, strip_placeholders
 from .fuzzy import QUESTION_WORDS, fuzzy_key
+from .redact import redact, strip_placeholders
 from .referrals import Referral, find_referral
 from .search import ABOUT_FIELDS, Candidate, QueryTerm, SearchEngine, Snapshot
 

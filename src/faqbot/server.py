@@ -35,6 +35,7 @@ def run(host: str, port: int, threads: int | None, content_dir: Path, index_dir:
 
     from . import create_app
     from .index import build_index, index_exists
+    from .search import IndexMissing
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     if not index_exists(index_dir):
@@ -43,6 +44,11 @@ def run(host: str, port: int, threads: int | None, content_dir: Path, index_dir:
     os.environ["FAQBOT_CONTENT_DIR"] = str(content_dir)
     os.environ["FAQBOT_INDEX_DIR"] = str(index_dir)
     app = create_app()
+    try:
+        # Open the index now: the first citizen should not wait for it (seconds on big corpora).
+        app.extensions["faqbot.engine"].snapshot()
+    except IndexMissing as exc:
+        logging.getLogger("faqbot").error("index not usable at start (%s); rebuilding", exc)
     start_daily_prune(app)
     print(f"faqbot läuft auf http://{host}:{port}/", flush=True)
     waitress.serve(app, host=host, port=port,
