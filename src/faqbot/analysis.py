@@ -24,6 +24,7 @@ position of the typed word it came from, so that coverage is counted per typed w
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from contextlib import contextmanager
@@ -55,6 +56,15 @@ def fold(text: str) -> str:
     # Other accents (é, à, ...) lose their marks.
     text = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+def fold_word(word: str) -> str:
+    """``fold`` for single words; words of ordinary length are remembered (every token of every
+    passage is folded)."""
+    return _remembered_fold(word) if len(word) <= 64 else fold(word)
+
+
+_remembered_fold = functools.lru_cache(maxsize=65_536)(fold)
 
 
 @dataclass
@@ -247,7 +257,7 @@ class UmlautFolding(Filter):
 
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
         for t in tokens:
-            t.text = fold(t.text)
+            t.text = fold_word(t.text)
             yield t
 
 
@@ -364,27 +374,38 @@ class GermanStopFilter(Filter):
 class GermanStemFilter(Filter):
     """Reduces a word to its Snowball stem: "kosten" -> "kost", "kindern" -> "kind"."""
 
-    def __init__(self) -> None:
-        self._stem = None
-
-    def __getstate__(self) -> dict:
-        return {}
-
-    def __setstate__(self, state: dict) -> None:
-        self._stem = None
-
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self)
 
     def stem(self, word: str) -> str:
-        if self._stem is None:
-            self._stem = stemmer_for_language("de")
-        return self._stem(word) if not word.isdigit() else word
+        return german_stem(word)
 
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
         for t in tokens:
             t.text = self.stem(t.text)
             yield t
+
+
+def german_stem(word: str) -> str:
+    """Snowball's German stem of a folded word (numbers stay as they are). Words of ordinary
+    length are remembered, since the same words come back in every passage: that saves a fifth
+    of a large build."""
+    return _remembered_stem(word) if len(word) <= REMEMBERED_LENGTH else _stem(word)
+
+
+def _stem(word: str) -> str:
+    return word if word.isdigit() else _snowball_de()(word)
+
+
+# Bounded (also against questions made of many long made-up words): at most ~20 MB each.
+REMEMBERED_WORDS = 65_536
+REMEMBERED_LENGTH = 64
+_remembered_stem = functools.lru_cache(maxsize=REMEMBERED_WORDS)(_stem)
+
+
+@functools.lru_cache(maxsize=1)
+def _snowball_de():
+    return stemmer_for_language("de")
 
 
 def GermanAnalyzer() -> Composable:
