@@ -36,7 +36,9 @@ import shutil
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -185,6 +187,18 @@ def cli_reindex(content: Path, index: Path, timeout: float) -> float:
     return wall
 
 
+@contextmanager
+def one_file_changed(content: Path) -> Iterator[None]:
+    """One FAQ file of ``content`` gets a sentence more, and is restored afterwards."""
+    changed = content / CHANGED_FILE
+    original = changed.read_bytes()
+    try:
+        changed.write_bytes(original + CHANGE.encode())
+        yield
+    finally:
+        changed.write_bytes(original)
+
+
 def bench_corpus(name: str, content: Path, args: argparse.Namespace) -> dict:
     work: Path = args.work
     index = work / f"index-{name}"
@@ -198,13 +212,8 @@ def bench_corpus(name: str, content: Path, args: argparse.Namespace) -> dict:
               f"(CPU {full['cpu_s']:.2f} s) for {full['passages']} passages; process wall "
               f"{full['wall_s']:.2f} s; peak RSS {mib(full['peak_rss_kib'])}; other load "
               f"{full['others_cores']:.2f} cores", flush=True)
-        changed = content / CHANGED_FILE
-        original = changed.read_bytes()
-        try:
-            changed.write_bytes(original + CHANGE.encode())
+        with one_file_changed(content):
             one = build(content, index, args.timeout)
-        finally:
-            changed.write_bytes(original)
         result["reindex_one_file"] = one
         print(f"[{name}] reindex after a one-file change: {one['seconds']:.2f} s "
               f"(CPU {one['cpu_s']:.2f} s; process wall {one['wall_s']:.2f} s; other load "
@@ -214,11 +223,8 @@ def bench_corpus(name: str, content: Path, args: argparse.Namespace) -> dict:
             if cli_index.exists():
                 shutil.rmtree(cli_index)
             first = cli_reindex(content, cli_index, args.timeout)
-            try:
-                changed.write_bytes(original + CHANGE.encode())
+            with one_file_changed(content):
                 second = cli_reindex(content, cli_index, args.timeout)
-            finally:
-                changed.write_bytes(original)
             result["cli_reindex_empty_s"] = first
             result["cli_reindex_one_file_s"] = second
             print(f"[{name}] `faqbot reindex` wall (gate after only, empty index): {first:.2f} s; "

@@ -377,12 +377,9 @@ class GermanStemFilter(Filter):
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self)
 
-    def stem(self, word: str) -> str:
-        return german_stem(word)
-
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
         for t in tokens:
-            t.text = self.stem(t.text)
+            t.text = german_stem(t.text)
             yield t
 
 

@@ -55,19 +55,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["faqbot.questionlog"] = Writer(app.extensions["faqbot.db"])
     sessions.init_app(app)
 
-    from .web import api, health, items, security
+    from .web import api, chat, console, health, items, ratelimit, security
     security.init_app(app)
     api.init_app(app)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(health.bp)
-    app.register_blueprint(items.bp)
-    try:
-        from .web import chat
-    except ImportError:
-        chat = None
-    if chat is not None:
-        app.register_blueprint(chat.bp)
-    from .web import console, ratelimit
-    app.register_blueprint(console.bp)
-    ratelimit.init_app(app, [api.bp] + ([chat.bp] if chat is not None else []))
+    for blueprint in (api.bp, health.bp, items.bp, chat.bp, console.bp):
+        app.register_blueprint(blueprint)
+    ratelimit.init_app(app, [api.bp, chat.bp])
     return app

@@ -21,7 +21,7 @@ from wordfreq import zipf_frequency
 from . import scores
 from .analysis import Lexicon, STOP_WORDS
 from .fuzzy import Titles
-from .index import (CURRENT, FIELD_BOOSTS, INDEX_FORMAT, META_FILE, current_build, load_lexicon,
+from .index import (CURRENT, FIELD_BOOSTS, INDEX_FORMAT, META_FILE, load_lexicon,
                     load_saved_referrals, open_build, read_meta)
 from .scores import ScoreTable
 
@@ -89,6 +89,7 @@ class Snapshot:
 
     def __init__(self, build: Path):
         self.build = build
+        self.meta_path = str(build / META_FILE)
         self.meta = read_meta(build)
         if self.meta.get("format") != INDEX_FORMAT:
             raise ValueError(f"älteres Indexformat {self.meta.get('format', 1)} "
@@ -214,31 +215,28 @@ class SearchEngine:
         self.index_dir = Path(index_dir)
         self.on_missing = on_missing
         self.switch_in_background = switch_in_background
-        self._lock = threading.Lock()          # the small bookkeeping below; held briefly
-        self._open_lock = threading.Lock()     # one snapshot opened at a time; held for seconds
-        self._snapshots: dict[Path, Snapshot] = {}
         self._link = str(self.index_dir / CURRENT)
-        # current's link target -> (its meta.json, its snapshot); replaced, never changed.
-        self._by_target: dict[str | None, tuple[str, Snapshot]] = {}
-        self._serving: Snapshot | None = None      # the newest snapshot opened
-        self._opening: set[str] = set()            # link targets being opened in the background
-        self._failed: str | None = None            # the last target that could not be opened
+        self._lock = threading.Lock()          # the bookkeeping below; held briefly
+        self._open_lock = threading.Lock()     # one snapshot opened at a time; held for seconds
+        # The newest two generations opened, by current's link target (threads still busy on
+        # the older one finish their request). Replaced, never changed in place.
+        self._open: dict[str, Snapshot] = {}
+        self._serving: Snapshot | None = None  # the newest of them
+        self._opening: set[str] = set()        # link targets being opened in the background
+        self._failed: str | None = None        # the last target that could not be opened
 
-    def _missing(self, error: IndexMissing) -> None:
+    def _missing(self, error: IndexMissing) -> IndexMissing:
         if self.on_missing is not None:
             self.on_missing(error)
+        return error
 
     def broken(self, snapshot: Snapshot, error: Exception) -> IndexMissing:
         """Forget a snapshot that failed while searching (its files were damaged)."""
-        with self._open_lock:
-            self._snapshots.pop(snapshot.build, None)
         with self._lock:
-            self._by_target = {t: v for t, v in self._by_target.items() if v[1] is not snapshot}
+            self._open = {t: s for t, s in self._open.items() if s is not snapshot}
             if self._serving is snapshot:
                 self._serving = None
-        missing = IndexMissing(f"Index {snapshot.build.name} ist beschädigt: {error}")
-        self._missing(missing)
-        return missing
+        return self._missing(IndexMissing(f"Index {snapshot.build.name} ist beschädigt: {error}"))
 
     def _target(self) -> str | None:
         try:
@@ -250,33 +248,42 @@ class SearchEngine:
         # Every request asks: the usual case (same generation, still complete) costs one
         # readlink and one stat on plain strings.
         target = self._target()
-        known = self._by_target.get(target)
-        if known is not None and os.path.exists(known[0]):
-            return known[1]
+        known = self._open.get(target)
+        if known is not None and os.path.exists(known.meta_path):
+            return known
         serving = self._serving
         if (self.switch_in_background and target is not None and serving is not None
-                and os.path.exists(serving.build / META_FILE)):
+                and os.path.exists(serving.meta_path)):
             if target != self._failed:
                 self._open_in_background(target)
             return serving
-        return self._open(target)
+        return self._open_target(target)
 
     def refresh(self) -> Snapshot:
         """Open the live generation now, waiting for it (e.g. right after an in-process
         reindex, so that "live" means answered from)."""
-        return self._open(self._target())
+        return self._open_target(self._target())
 
-    def _open(self, target: str | None) -> Snapshot:
-        try:
-            snap = self._open_current()
-        except IndexMissing:
+    def _open_target(self, target: str | None) -> Snapshot:
+        build = self.index_dir / target if target is not None else None
+        if build is None or not build.is_dir():
             self._failed = target
-            raise
-        with self._lock:
-            entries = {**self._by_target, target: (str(snap.build / META_FILE), snap)}
-            self._by_target = dict(list(entries.items())[-2:])
-            if self._serving is None or snap.build.name >= self._serving.build.name:
-                self._serving = snap
+            raise self._missing(IndexMissing(f"Kein Index in {self.index_dir}: 'faqbot reindex' baut ihn."))
+        if not (build / META_FILE).exists():
+            self._failed = target
+            raise self._missing(IndexMissing(f"Index {build.name} ist unvollständig (Dateien fehlen)."))
+        with self._open_lock:
+            snap = self._open.get(target)
+            if snap is None:
+                try:
+                    snap = Snapshot(build)
+                except Exception as exc:
+                    self._failed = target
+                    raise self._missing(IndexMissing(f"Index {build.name} ist nicht lesbar: {exc}")) from exc
+                with self._lock:
+                    self._open = dict(list({**self._open, target: snap}.items())[-2:])
+                    if self._serving is None or snap.build.name >= self._serving.build.name:
+                        self._serving = snap
         return snap
 
     def _open_in_background(self, target: str) -> None:
@@ -287,7 +294,7 @@ class SearchEngine:
 
         def run() -> None:
             try:
-                self._open(target)
+                self._open_target(target)
             except IndexMissing:
                 pass   # reported through on_missing; the previous generation keeps serving
             finally:
@@ -295,34 +302,6 @@ class SearchEngine:
                     self._opening.discard(target)
 
         threading.Thread(target=run, name="faqbot-open-index", daemon=True).start()
-
-    def _open_current(self) -> Snapshot:
-        build = current_build(self.index_dir)
-        if build is None:
-            error = IndexMissing(f"Kein Index in {self.index_dir}: 'faqbot reindex' baut ihn.")
-            self._missing(error)
-            raise error
-        if not (build / META_FILE).exists():
-            error = IndexMissing(f"Index {build.name} ist unvollständig (Dateien fehlen).")
-            self._missing(error)
-            raise error
-        snap = self._snapshots.get(build)
-        if snap is None:
-            with self._open_lock:
-                snap = self._snapshots.get(build)
-                if snap is None:
-                    try:
-                        snap = Snapshot(build)
-                    except Exception as exc:
-                        error = IndexMissing(f"Index {build.name} ist nicht lesbar: {exc}")
-                        self._missing(error)
-                        raise error from exc
-                    # Keep the newest two generations open: threads still busy on the old one
-                    # finish their request.
-                    self._snapshots[build] = snap
-                    for old in list(self._snapshots)[:-2]:
-                        self._snapshots.pop(old)
-        return snap
 
 
 class BuildEngine:

@@ -29,7 +29,7 @@ from werkzeug.exceptions import BadRequest, NotFound, RequestEntityTooLarge
 
 from .. import feedback
 from .api import log_question
-from ..analysis import GermanStemFilter
+from ..analysis import german_stem
 from ..ask import (MAX_QUESTION_CHARS, Answer, Hit, QuestionError, answer_question, item_url,
                    normalise)
 from ..redact import redact
@@ -184,7 +184,6 @@ class Turn:
         return self.answer is not None and self.answer.answered
 
 
-_stemmer = GermanStemFilter()
 _TAG = re.compile(r"(<[^>]+>)")
 
 
@@ -194,7 +193,7 @@ def _stem_matching(stems: set[str]):
     prefixes = sorted((s for s in stems if len(s) >= 5), key=len, reverse=True)
 
     def stem(word: str) -> str:
-        stemmed = _stemmer.stem(word)
+        stemmed = german_stem(word)
         if stemmed in stems:
             return stemmed
         return next((p for p in prefixes if word.startswith(p)), stemmed)
