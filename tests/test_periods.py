@@ -342,3 +342,44 @@ questions:
     result = runner.invoke(cli, ["eval", "--questions", str(qfile), "--date", "2027-02-01",
                                  "--content", str(content_dir), "--index", str(dated_index)])
     assert result.exit_code == 0, result.output
+
+
+# --- the console previews a day and lists the coming changes -------------------------------
+
+@pytest.fixture
+def dated_console(content_dir, dated_index, tmp_path):
+    from faqbot import accounts
+    from test_console import PASSWORD, Browser
+
+    app = create_app({"TESTING": True, "CONTENT_DIR": str(content_dir), "INDEX_DIR": str(dated_index),
+                      "INSTANCE_PATH": str(tmp_path / "instance"), "RATE_LIMIT": "off",
+                      "TODAY": "2026-12-01"})
+    accounts.add_user(app.extensions["faqbot.db"], "eva", "editor", PASSWORD)
+    with LiveServer(app) as server:
+        browser = Browser(server.url)
+        browser.sign_in("eva")
+        yield browser
+
+
+def test_the_bench_previews_what_citizens_are_told_on_a_future_day(dated_console):
+    _, _, today = dated_console.request("/konsole/testen?q=Minijob")
+    _, _, later = dated_console.request("/konsole/testen?q=Minijob&datum=2027-01-05")
+    assert "faq/minijob</a>" in today and "Ab 1. Januar 2027" in today
+    assert "faq/minijob@2027-01-01</a>" in later and "Stichtag: <strong>05.01.2027</strong>" in later
+    status, _, bad = dated_console.request("/konsole/testen?q=Minijob&datum=2027-02-30")
+    assert status == 200 and "kein gültiges Datum" in bad
+
+
+def test_the_quality_page_runs_the_question_set_as_of_a_date(dated_console):
+    token = dated_console.csrf("/konsole/qualitaet")
+    status, headers, _ = dated_console.request("/konsole/qualitaet", {"csrf_token": token, "datum": "2027-01-05"})
+    assert status == 302
+    _, _, page = dated_console.request(headers["Location"].replace(dated_console.base, ""))
+    assert "Stichtag 2027-01-05" in page
+
+
+def test_the_index_page_lists_the_coming_dates_of_effect(dated_console):
+    _, _, page = dated_console.request("/konsole/reindex")
+    assert "Am 1. Januar 2027 ändert sich 1 Eintrag:" in page
+    assert 'href="/inhalt/faq/minijob?datum=2027-01-01"' in page
+    assert 'href="/konsole/testen?datum=2027-01-01"' in page
