@@ -1,9 +1,11 @@
 """Answer quality of faqbot against the obvious alternatives, on the same corpus and questions.
 
-Peers:
-  whoosh-default   Whoosh's StandardAnalyzer, BM25F over title and body
-  whoosh-german    Whoosh's LanguageAnalyzer("de") (stop words + Snowball), BM25F over title and body
-  bm25s-german     bm25s with PyStemmer's German Snowball stemmer and German stop words
+Peers index the same fields as faqbot (title, alternate questions, tags, easy language, body,
+an interview's context) of the versions in force on the run's day:
+  whoosh-default   Whoosh's StandardAnalyzer, BM25F over those fields
+  whoosh-german    Whoosh's LanguageAnalyzer("de") (stop words + Snowball), BM25F over those fields
+  bm25s-german     bm25s with PyStemmer's German Snowball stemmer and German stop words, over
+                   the fields joined
   rapidfuzz        rapidfuzz token_set_ratio of the question against FAQ titles and alternate
                    questions (better than WRatio here: 0.12 Hit@1 with WRatio on the staff set)
 
@@ -17,6 +19,7 @@ runs with its own fixed threshold.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import shutil
 import sys
 import tempfile
@@ -29,8 +32,11 @@ sys.path.insert(0, str(ROOT / "src"))
 from faqbot.ask import answer_question  # noqa: E402
 from faqbot.content import load_content  # noqa: E402
 from faqbot.evaluation import load_question_set  # noqa: E402
-from faqbot.index import build_index  # noqa: E402
+from faqbot.index import build_index, passage_context  # noqa: E402
 from faqbot.search import SearchEngine  # noqa: E402
+
+
+RUN_DAY = dt.date(2026, 12, 1)
 
 
 @dataclass
@@ -44,13 +50,24 @@ class Result:
     threshold: str
 
 
-def passages(content: Path) -> list[dict]:
+def passages(content: Path, day: dt.date) -> list[dict]:
+    """The passages in force on ``day``, with every field faqbot indexes."""
     out = []
     for item in load_content(content):
+        if not item.applies_on(day):
+            continue
         for p in item.passages:
             out.append({"id": p.id, "item_id": p.item_id, "kind": p.kind, "title": p.title,
-                        "body": p.text, "questions": list(p.questions)})
+                        "body": p.text, "questions": list(p.questions), "tags": " ".join(p.tags),
+                        "easy": p.easy, "context": passage_context(p)})
     return out
+
+
+FIELDS = ("title", "questions", "tags", "easy", "body", "context")
+
+
+def field_text(d: dict, name: str) -> str:
+    return "\n".join(d[name]) if name == "questions" else d[name]
 
 
 def matches(pid: str, item_id: str, expected: tuple[str, ...]) -> bool:
@@ -99,7 +116,7 @@ def run_faqbot(content: Path, qset) -> Result:
         engine = SearchEngine(tmp / "index")
         runs = []
         for q in qset.questions:
-            a = answer_question(engine, q.question, q.history)
+            a = answer_question(engine, q.question, q.history, today=q.date or RUN_DAY)
             ranked = [(h.id, h.item_id, 1.0 if a.answered else 0.0) for h in a.hits]
             runs.append((q.expect, ranked))
         return score_runs("faqbot", runs, fixed_threshold=0.5)
@@ -113,13 +130,14 @@ def run_whoosh(name: str, analyzer, docs: list[dict], qset) -> Result:
     tmp = Path(tempfile.mkdtemp())
     try:
         schema = fields.Schema(id=fields.ID(stored=True), item_id=fields.ID(stored=True),
-                               title=fields.TEXT(analyzer=analyzer), body=fields.TEXT(analyzer=analyzer))
+                               **{name: fields.TEXT(analyzer=analyzer) for name in FIELDS})
         ix = index.create_in(str(tmp), schema)
         w = ix.writer()
         for d in docs:
-            w.add_document(id=d["id"], item_id=d["item_id"], title=d["title"], body=d["body"])
+            w.add_document(id=d["id"], item_id=d["item_id"],
+                           **{name: field_text(d, name) for name in FIELDS})
         w.commit()
-        parser = qparser.MultifieldParser(["title", "body"], ix.schema, group=qparser.OrGroup)
+        parser = qparser.MultifieldParser(list(FIELDS), ix.schema, group=qparser.OrGroup)
         runs = []
         with ix.searcher(weighting=scoring.BM25F()) as s:
             for q in qset.questions:
@@ -140,7 +158,7 @@ def run_bm25s(docs: list[dict], qset) -> Result:
     import Stemmer
 
     stemmer = Stemmer.Stemmer("german")
-    corpus = [f"{d['title']} {d['body']}" for d in docs]
+    corpus = [" ".join(field_text(d, name) for name in FIELDS) for d in docs]
     tokens = bm25s.tokenize(corpus, stopwords="de", stemmer=stemmer, show_progress=False)
     retriever = bm25s.BM25()
     retriever.index(tokens, show_progress=False)
@@ -186,13 +204,18 @@ def main() -> None:
     parser.add_argument("--questions", action="append",
                         help="question set(s); default: the staff set and the holdout set")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    parser.add_argument("--date", default="2026-12-01",
+                        help="the day questions are asked on (peers index the versions in force then)")
     args = parser.parse_args()
     from whoosh.analysis import LanguageAnalyzer, StandardAnalyzer
 
+    global RUN_DAY
+    RUN_DAY = dt.date.fromisoformat(args.date)
     content = Path(args.content)
-    docs = passages(content)
+    docs = passages(content, RUN_DAY)
     sets = args.questions or [str(ROOT / "content" / "questions.yaml"),
-                              str(ROOT / "bench" / "holdout-questions.yaml")]
+                              str(ROOT / "bench" / "holdout-questions.yaml"),
+                              str(ROOT / "bench" / "holdout-2026.yaml")]
     for path in sets:
         qset = load_question_set(Path(path))
         results = [run_faqbot(content, qset),

@@ -18,7 +18,7 @@ Steps that need corpus knowledge (synonyms, vocabulary) read it from a ``Lexicon
 the filters, because Whoosh pickles the analyzer into the index schema: filters pickle without
 their lexicon and get it back when the index is opened (see ``faqbot.index``).
 
-Each token carries ``origin`` ("word", "part", "synonym", "typo") and ``weight`` so that the
+Each token carries ``origin`` ("word", "part", "synonym", "thesaurus", "typo") and ``weight`` so that the
 query builder can trust an expansion less than a word the citizen typed, and ``group``, the
 position of the typed word it came from, so that coverage is counted per typed word.
 """
@@ -32,14 +32,15 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
 from whoosh.analysis import Composable, Filter, Token, Tokenizer
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 from wordfreq import zipf_frequency
 
 # Weights of expanded tokens relative to a word as typed.
-WEIGHTS = {"word": 1.0, "typo": 0.9, "synonym": 0.7, "part": 0.6}
+# A thesaurus word (OpenThesaurus, see faqbot.vocabulary) counts less than an editor's synonym.
+WEIGHTS = {"word": 1.0, "typo": 0.9, "synonym": 0.7, "part": 0.6, "thesaurus": 0.5}
+# Expansions that name the same concept as the typed word.
+EXPANSIONS = frozenset({"synonym", "thesaurus"})
 
 
 def fold(text: str) -> str:
@@ -77,21 +78,49 @@ class Lexicon:
 
     words: set[str] = field(default_factory=set)
     synonyms: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
+    thesaurus: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
+    german: frozenset[str] = frozenset()     # correctly spelled German words (no typos)
+
+    CACHE_SIZE = 50_000
 
     def __post_init__(self) -> None:
-        self._sorted: list[str] | None = None
+        self._speller = None
         self._split_cache: dict[str, list[str] | None] = {}
         self._typo_cache: dict[str, str | None] = {}
-        self.max_phrase = max((len(k) for k in self.synonyms), default=1)
+        self.max_phrase = max((len(k) for k in (*self.synonyms, *self.thesaurus)), default=1)
 
     def known(self, word: str) -> bool:
         return word in self.words
 
+    def expansion(self, phrase: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:
+        """(origin, content words) a typed phrase also means: the editors' table first."""
+        if phrase in self.synonyms:
+            return "synonym", self.synonyms[phrase]
+        if phrase in self.thesaurus:
+            return "thesaurus", self.thesaurus[phrase]
+        return None
+
     @property
-    def sorted_words(self) -> list[str]:
-        if self._sorted is None:
-            self._sorted = sorted(w for w in self.words if len(w) >= 3 and not w.isdigit())
-        return self._sorted
+    def speller(self):
+        """A SymSpell index of the words typos are corrected to: the content's words and the
+        single thesaurus words (built on first use, per lexicon)."""
+        if self._speller is None:
+            from symspellpy import SymSpell
+
+            speller = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
+            for w in self.words:
+                if len(w) >= 3 and not w.isdigit():
+                    speller.create_dictionary_entry(w, 2)     # the content's words first
+            for phrase in self.thesaurus:
+                if len(phrase) == 1 and len(phrase[0]) >= 4:
+                    speller.create_dictionary_entry(phrase[0], 1)
+            self._speller = speller
+        return self._speller
+
+    def _remember(self, cache: dict, key: str, value) -> None:
+        if len(cache) >= self.CACHE_SIZE:
+            cache.pop(next(iter(cache)))        # bounded: the oldest entry goes
+        cache[key] = value
 
     # Decompounding -------------------------------------------------------------------------
     LINKS = ("", "s", "es", "n", "en", "e")
@@ -114,7 +143,7 @@ class Lexicon:
         if word in self._split_cache:
             return self._split_cache[word]
         result = self._split(word, depth=0)
-        self._split_cache[word] = result
+        self._remember(self._split_cache, word, result)
         return result
 
     def _split(self, word: str, depth: int) -> list[str] | None:
@@ -157,15 +186,13 @@ class Lexicon:
             return self._typo_cache[word]
         result = None
         if len(word) >= 4 and not any(ch.isdigit() for ch in word):
+            from symspellpy import Verbosity
+
             max_edits = 1 if len(word) <= 7 else 2
-            candidates = [w for w in self.sorted_words if abs(len(w) - len(word)) <= max_edits]
-            found = process.extractOne(
-                word, candidates, scorer=Levenshtein.distance, score_cutoff=max_edits
-            )
-            if found is not None:
-                result = found[0]
-        if len(self._typo_cache) < 50_000:
-            self._typo_cache[word] = result
+            found = self.speller.lookup(word, Verbosity.TOP, max_edit_distance=max_edits)
+            if found:
+                result = found[0].term
+        self._remember(self._typo_cache, word, result)
         return result
 
 
@@ -283,9 +310,10 @@ class SynonymFilter(Filter):
         i = 0
         while i < len(words):
             for n in range(min(lex.max_phrase, len(words) - i), 0, -1):
-                phrase = tuple(words[i:i + n])
-                if phrase in lex.synonyms:
-                    expansions.setdefault(i + n - 1, []).extend(lex.synonyms[phrase])
+                found = lex.expansion(tuple(words[i:i + n]))
+                if found is not None:
+                    origin, targets = found
+                    expansions.setdefault(i + n - 1, []).extend((origin, t) for t in targets)
                     for k in range(i + 1, i + n):
                         buffered[k].group = buffered[i].group
                     i += n - 1
@@ -293,8 +321,8 @@ class SynonymFilter(Filter):
             i += 1
         for index, t in enumerate(buffered):
             word = t.text
-            expansion = [_copy(t, text, "synonym", t.group)
-                         for text in expansions.get(index, []) if text != word]
+            expansion = [_copy(t, text, origin, t.group)
+                         for origin, text in expansions.get(index, []) if text != word]
             yield t
             yield from expansion
 
@@ -311,14 +339,24 @@ class TypoCorrector(Filter):
         for t in tokens:
             if (t.mode != "query" or t.origin != "word" or not lex.words
                     or lex.known(t.text) or t.text in STOP_WORDS or lex.split(t.text)
+                    or (t.text,) in lex.thesaurus or t.text in lex.german
                     or is_common_german(getattr(t, "typed", t.text))):
                 yield t
                 continue
             corrected = lex.correct(t.text)
             if corrected is None:
                 yield t
-            else:
+                continue
+            if lex.known(corrected):
                 yield _copy(t, corrected, "typo", t.group)
+                continue
+            # A typo of a thesaurus word leads on to the content words it means.
+            found = lex.expansion((corrected,))
+            if found is None:
+                yield t
+                continue
+            origin, targets = found
+            yield from (_copy(t, target, origin, t.group) for target in targets)
 
 
 class Decompounder(Filter):
@@ -338,7 +376,7 @@ class Decompounder(Filter):
             yield t
             if len(text) < 2 * Lexicon.MIN_PART or not lex.words:
                 continue
-            if mode == "query" and (origin == "synonym" or lex.known(text)):
+            if mode == "query" and (origin in EXPANSIONS or lex.known(text)):
                 continue
             parts = lex.split(text)
             if parts:
@@ -352,12 +390,12 @@ CHAT_FILLER = """
     welche welcher welches welchen ne nen mal eigentlich genau ok okay ja nein frage fragen
     moechte mochte mocht wuerde wurde wurd brauche kriege krieg kriegt bekomme bekommt
     kann konnen koennen darf durfen muss mussen man leute jemand etwas was wo wie warum weshalb
+    konnte konnten durfte durften musste mussten sollte sollten wollte wollten
     hab habe hast hat haben bin bist ist sind war sein mein meine meiner meinem meinen dass
     gerade schon jetzt immer noch nur sehr viel viele mehr weniger gut
     trotzdem eigentlich halt echt wirklich gar nix nichts grad irgendwie uberhaupt eh
     weiss weis wissen sagen sagt gesagt stimmt normal oder bzw usw etc einfach richtig
     leider total ganz bisschen ziemlich hallo guten tag morgen abend hilfe helfen
-    mensch roboter bot chatbot ki
 """.split()
 STOP_WORDS = frozenset(fold(w) for w in stopwords_for_language("de")) | frozenset(CHAT_FILLER)
 

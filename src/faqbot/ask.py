@@ -8,14 +8,17 @@ passages, verbatim, with a confidence, or ``answered=False`` with suggestions.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
+from rapidfuzz import fuzz
 from wordfreq import zipf_frequency
 
-from .analysis import WEIGHTS, analyse, fold, words_of
+from .analysis import STOP_WORDS, WEIGHTS, analyse, fold, words_of
+from .decline import Signals, load_model
 from .fuzzy import QUESTION_WORDS, fuzzy_key
 from .periods import UPCOMING_DAYS, TimeReference, time_reference
 from .redact import redact, strip_placeholders
@@ -35,12 +38,21 @@ W_COVERAGE = 0.5   # share of the typed words (idf-weighted) the passage matches
 W_BM25 = 0.3       # BM25F score relative to the best candidate's
 W_FUZZY = 0.2      # rapidfuzz similarity of the question to the item's title/questions
 
-# How much a question outside the domain's vocabulary lowers the confidence (0: fully).
-DOMAIN_FLOOR = 0.2
-# Below this confidence the assistant declines.
-THRESHOLD = 0.2
 # Further answers must reach this share of the best answer's score to be shown.
 RELATIVE_CUTOFF = 0.6
+
+# "X Definition", "was bedeutet X", "X einfach erklärt", "was heißt X auf meinem Bescheid",
+# "was versteht man unter X", "was ist ein X": asking what a term means. The glossary term X
+# then comes first (DEFINITION_BONUS on the blended score).
+DEFINITION = re.compile(
+    r"^(?:was\s+(?:bedeutet|bedeuten|heißt|heisst|hei[sß]t|meint|ist\s+(?:ein|eine|einen)|sind|"
+    r"versteht\s+man\s+unter|genau\s+ist)\s+(?:eigentlich\s+|genau\s+)?(?:(?:der|die|das|ein|eine|den|dem)\s+)?"
+    r"(?P<a>.+?)(?:\s+(?:auf|im|in)\s+(?:meinem|dem|einem)\s+\w+)?"
+    r"|(?P<b>.+?)\s+(?:definition|bedeutung|erklärung|erklaerung|einfach\s+erklärt|"
+    r"einfach\s+erklaert|erklärt|erklaert|begriff|definiert|was\s+(?:ist|heißt|heisst|bedeutet)\s+das))\W*$", re.IGNORECASE)
+DEFINITION_BONUS = 0.15
+# The defined term and a glossary title must be this similar (rapidfuzz token_set_ratio).
+DEFINITION_MATCH = 85
 
 # Questions to the assistant itself ("bist du ein Mensch?") get the friendly decline.
 SMALL_TALK = re.compile(
@@ -116,8 +128,9 @@ class Answer:
     searched: str = ""                     # the text actually searched (after follow-up merge)
     terms: tuple[QueryTerm, ...] = ()      # the analysed query, for staff
     reason: str = ""                       # why it was declined, for staff
-    threshold: float = THRESHOLD
+    threshold: float = 0.5                 # the decline model's threshold (faqbot.decline)
     referral: Referral | None = None       # who answers a question outside the content
+    signals: Signals | None = None         # what the decline model saw, for staff
     redacted: str = ""                     # the question without personal data: store and show this
     follow_up: bool = False                # merged with the previous question of the chat
     today: dt.date | None = None           # the day the question was asked
@@ -145,11 +158,22 @@ def normalise(question: str) -> str:
 
 def query_terms(text: str, snapshot: Snapshot, weight: float = 1.0,
                 group_offset: int = 0) -> list[QueryTerm]:
-    """Analyse ``text`` into weighted query terms (folding, synonyms, typos, compounds, stems)."""
+    """Analyse ``text`` into weighted query terms (folding, synonyms, typos, compounds, stems).
+
+    The question is searched as asked. Only words that redaction takes for personal data and
+    that the content never uses are left out ("Tanja" goes, "Mutter" stays)."""
+    personal = personal_words(text, snapshot)
     tokens = analyse(strip_placeholders(text), snapshot.lexicon, mode="query")
     return [QueryTerm(text=t.text, weight=round(t.weight * weight, 3),
                       group=t.group + group_offset, origin=t.origin,
-                      typed=getattr(t, "typed", t.text)) for t in tokens]
+                      typed=getattr(t, "typed", t.text)) for t in tokens
+            if fold(getattr(t, "typed", t.text)) not in personal]
+
+
+def personal_words(text: str, snapshot: Snapshot) -> set[str]:
+    """Folded words of ``text`` that redaction removes and the content does not know."""
+    removed = set(words_of(text)) - set(words_of(redact(text)))
+    return {w for w in removed if not snapshot.lexicon.known(w)}
 
 
 def _history_entry(text: object) -> str:
@@ -165,8 +189,9 @@ def is_follow_up(question: str, terms: list[QueryTerm]) -> bool:
     return bool(FOLLOW_UP_START.match(question)) and len(groups) <= 3 or len(groups) <= 1
 
 
-# Credit for a concept matched through a synonym, relative to the typed word itself.
-SYNONYM_CREDIT = 0.9
+# Credit for a concept matched through an editor's synonym or a thesaurus word, relative to
+# the typed word itself.
+EXPANSION_CREDIT = {"synonym": 0.9, "thesaurus": 0.8}
 # A match in the body alone counts less than one in the title, questions or tags.
 BODY_CREDIT = 0.5
 
@@ -234,7 +259,8 @@ def _credit(term: QueryTerm, matched: dict[str, set[str]]) -> float:
     if not fields:
         return 0.0
     # A synonym names the same concept: nearly full credit (the search ranks it lower).
-    weight = term.weight / WEIGHTS["synonym"] * SYNONYM_CREDIT if term.origin == "synonym" else term.weight
+    weight = (term.weight / WEIGHTS[term.origin] * EXPANSION_CREDIT[term.origin]
+              if term.origin in EXPANSION_CREDIT else term.weight)
     return weight * (1.0 if fields & ABOUT_FIELDS else BODY_CREDIT)
 
 
@@ -304,8 +330,10 @@ def suggestions_for(text: str, snapshot: Snapshot, day: dt.date,
     return tuple(found)
 
 
-def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot, day: dt.date) -> list[Hit]:
-    """Candidates of the versions that apply on ``day``, best first."""
+def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot, day: dt.date,
+         term: str = "") -> list[Hit]:
+    """Candidates of the versions that apply on ``day``, best first; with ``term`` (the
+    question asks what it means), the glossary entry for it first."""
     candidates: dict[str, Candidate] = {c.id: c for c in snapshot.search(terms, limit=30, day=day)}
     fuzzy = fuzzy_scores(text, snapshot, day)
     for key in fuzzy:
@@ -328,8 +356,22 @@ def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot, day: dt.date) ->
                         matched=tuple(sorted(c.matched)), field_scores=c.field_scores,
                         matched_fields=c.matched, key=c.id, valid_from=r["valid_from"],
                         valid_until=r["valid_until"], easy=r.get("easy", "")))
+    if term:
+        hits = [replace(h, score=round(h.score + DEFINITION_BONUS, 4))
+                if h.kind == "glossary" and fuzz.token_set_ratio(fold(h.title), term) >= DEFINITION_MATCH
+                else h for h in hits]
     hits.sort(key=lambda h: (-h.score, h.id))
     return hits
+
+
+def defined_term(text: str) -> str:
+    """The term a question asks the meaning of ("Bürgergeld Definition" -> "burgergeld"), or ""."""
+    match = DEFINITION.match(text.strip())
+    if not match:
+        return ""
+    term = fold(match["a"] or match["b"] or "").strip()
+    words = term.split()
+    return term if 0 < len(words) <= 4 and any(w not in STOP_WORDS for w in words) else ""
 
 
 def version_of(snapshot: Snapshot, key: str) -> Version:
@@ -356,16 +398,36 @@ def with_other_version(hit: Hit, snapshot: Snapshot, today: dt.date, as_of: dt.d
     return hit
 
 
-def confidence_of(best: Hit, terms: list[QueryTerm], snapshot: Snapshot) -> float:
-    """How sure the assistant is that ``best`` answers the question (0..1).
-
-    Absolute evidence only: how much of the question the passage covers and how close the
-    question is to its title or alternate questions, lowered when the question's telling words
-    lie outside the content's vocabulary. (The BM25F score only ranks: it has no scale.)
-    """
-    evidence = (W_COVERAGE * best.coverage + W_FUZZY * best.fuzzy) / (W_COVERAGE + W_FUZZY)
-    domain = domain_share(terms, snapshot)
-    return evidence * (DOMAIN_FLOOR + (1 - DOMAIN_FLOOR) * domain)
+def signals_of(hits: list[Hit], terms: list[QueryTerm], snapshot: Snapshot,
+               follow_up: bool = False) -> Signals:
+    """The decline model's view of the best candidate (see ``faqbot.decline``)."""
+    best = hits[0]
+    second = max((h.bm25 for h in hits[1:]), default=0.0)
+    margin = (best.bm25 - second) / best.bm25 if best.bm25 > 0 else 0.0
+    groups: dict[int, list[QueryTerm]] = {}
+    for t in terms:
+        if t.group < EARLIER_GROUPS:
+            groups.setdefault(t.group, []).append(t)
+    total = unknown = strength = 0.0
+    top_weight, top_matched = -1.0, 0.0
+    for members in groups.values():
+        typed = [m for m in members if m.origin == "word"] or members
+        weight = generality(typed[0].typed)
+        total += weight
+        strength = max(strength, weight)
+        if not any(snapshot.doc_frequency(m.text) for m in members):
+            unknown += weight
+        telling = weight * max(snapshot.idf(m.text) for m in typed)
+        if telling > top_weight:
+            top_weight = telling
+            top_matched = float(any(m.text in best.matched_fields for m in members))
+    matched = {term: snapshot.idf(term) for term in best.matched_fields}
+    about = (sum(v for term, v in matched.items() if best.matched_fields[term] & ABOUT_FIELDS)
+             / sum(matched.values())) if matched and sum(matched.values()) else 0.0
+    return Signals(coverage=best.coverage, fuzzy=best.fuzzy, domain=domain_share(terms, snapshot),
+                   margin=max(0.0, min(1.0, margin)), words=math.log1p(len(groups)),
+                   unknown=unknown / total if total else 0.0, about=about, score=best.score,
+                   top=top_matched, strength=strength, follow_up=float(follow_up))
 
 
 def outside_topic(text: str, best: Hit, snapshot: Snapshot) -> Referral | None:
@@ -430,7 +492,10 @@ def _answer(engine: SearchEngine, snapshot: Snapshot, text: str, previous: tuple
     redacted = redact(text)
     as_of, time = answer_day(text, snapshot, today)
     # A named date says when, not what: its words are not searched ("im Mai 2026").
-    typed = _without(redacted, time.text) if (time.past or time.future) else redacted
+    typed = _without(text, time.text) if (time.past or time.future) else text
+    # "was bedeutet X", "X Definition": what is searched is X.
+    term = defined_term(typed)
+    typed = term or typed
     searched = typed
     terms = query_terms(searched, snapshot)
     common = dict(question=text, redacted=redacted, today=today, as_of=as_of, time=time)
@@ -442,10 +507,9 @@ def _answer(engine: SearchEngine, snapshot: Snapshot, text: str, previous: tuple
 
     follow_up = bool(previous) and is_follow_up(text, terms)
     if follow_up:
-        before = redact(previous[0])
-        terms = terms + query_terms(before, snapshot, weight=FOLLOW_UP_WEIGHT,
+        terms = terms + query_terms(previous[0], snapshot, weight=FOLLOW_UP_WEIGHT,
                                     group_offset=EARLIER_GROUPS)
-        searched = f"{before} {searched}"
+        searched = f"{previous[0]} {searched}"
     common["follow_up"] = follow_up
 
     if not terms:
@@ -455,7 +519,7 @@ def _answer(engine: SearchEngine, snapshot: Snapshot, text: str, previous: tuple
     # The fuzzy title match looks at the question as typed: in a follow-up, the earlier
     # question's title would otherwise win again.
     try:
-        hits = rank(terms, typed, snapshot, as_of)
+        hits = rank(terms, typed, snapshot, as_of, term)
     except Exception as exc:  # noqa: BLE001 - damaged index files: report, never a 500
         raise engine.broken(snapshot, exc) from exc
     if not hits:
@@ -470,12 +534,15 @@ def _answer(engine: SearchEngine, snapshot: Snapshot, text: str, previous: tuple
                       suggestions=(), searched=searched, terms=tuple(terms), referral=referral,
                       **common,
                       reason=f"Die Frage betrifft '{referral.topic}': dafür ist {referral.where} zuständig.")
-    confidence = confidence_of(best, terms, snapshot)
-    if confidence < THRESHOLD:
+    signals = signals_of(hits, terms, snapshot, follow_up)
+    model = load_model()
+    confidence = model.probability(signals)
+    common.update(signals=signals, threshold=model.threshold)
+    if confidence < model.threshold:
         return Answer(answered=False, confidence=confidence, hits=tuple(hits[:MAX_ANSWERS]),
                       suggestions=suggestions_for(searched, snapshot, as_of, hits),
                       searched=searched, terms=tuple(terms), **common,
-                      reason=f"Die Sicherheit {confidence:.2f} liegt unter der Schwelle {THRESHOLD:.2f}.")
+                      reason=f"Die Sicherheit {confidence:.2f} liegt unter der Schwelle {model.threshold:.2f}.")
     shown = [with_other_version(h, snapshot, today, as_of, time)
              for h in hits if h.score >= RELATIVE_CUTOFF * best.score][:MAX_ANSWERS]
     return Answer(answered=True, confidence=confidence, hits=tuple(shown),

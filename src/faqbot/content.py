@@ -186,7 +186,7 @@ def parse_item(path: Path, root: Path) -> tuple[Item | None, list[Problem]]:
         return None, problems
     front, body, body_line = parts
     try:
-        data, node = load_yaml_text(front)
+        data, node = load_yaml_text(front, first_line=2)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
@@ -314,9 +314,38 @@ def _passages(item: Item, body: str, body_line: int) -> tuple[tuple[Passage, ...
     return tuple(passages), problems
 
 
-def load_yaml_text(text: str):
-    """(data, node tree) of YAML text, parsed once (with libyaml when available)."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+class RepeatedKey(yaml.constructor.ConstructorError):
+    """A mapping names one key twice: YAML would silently keep only the last value."""
+
+
+class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """The safe loader (libyaml when available), refusing repeated keys in a mapping."""
+
+    first_line = 1      # the file's line number of the text's first line
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[object, int] = {}
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    first = seen.get(key)
+                except TypeError:        # an unhashable key: the constructor reports it
+                    continue
+                if first is not None:
+                    raise RepeatedKey(None, None, f"der Schlüssel '{key}' kommt doppelt vor "
+                                      f"(zuerst in Zeile {first + self.first_line}); YAML behielte nur den "
+                                      "letzten Wert: bitte zusammenführen", key_node.start_mark)
+                seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
+
+
+def load_yaml_text(text: str, first_line: int = 1):
+    """(data, node tree) of YAML text, parsed once (with libyaml when available); a repeated
+    key is an error (``RepeatedKey``, with its line). ``first_line``: where the text starts
+    in its file, for messages."""
+    loader = _StrictLoader(text)
+    loader.first_line = first_line
     try:
         node = loader.get_single_node()
         return (loader.construct_document(node) if node is not None else None), node

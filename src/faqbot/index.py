@@ -32,6 +32,7 @@ from .analysis import GermanAnalyzer, Lexicon, using_lexicon, words_of
 from .content import Item, Passage, content_version, load_content
 from .referrals import Referral, load_referrals
 from .synonyms import load_synonyms
+from .vocabulary import compile_thesaurus, german_words
 
 CURRENT = "current"
 BUILDS = "builds"
@@ -40,7 +41,8 @@ REFERRALS_FILE = "referrals.json"
 META_FILE = "meta.json"
 KEEP_BUILDS = 3
 # Raised whenever a build's files change shape; older builds are then rebuilt, not read.
-# 2: with the score table (faqbot.scores). 3: dated versions (one document per version).
+# 2: with the score table (faqbot.scores). 3: dated versions (one document per version), the
+# thesaurus in the lexicon.
 INDEX_FORMAT = 3
 
 # Weights of the searched fields (BM25F). Titles and the editors' alternate questions say what
@@ -94,13 +96,19 @@ def lexicon_for(items: list[Item], synonyms: dict[tuple[str, ...], tuple[str, ..
     for referral in referrals:
         for term in referral.terms:
             words.update(term)
-    return Lexicon(words=words, synonyms=synonyms)
+    about: set[str] = set()
+    for item in items:
+        for text in (item.title, *item.questions, *item.tags):
+            about.update(words_of(text))
+    thesaurus = compile_thesaurus(about, words, synonyms)
+    return Lexicon(words=words, synonyms=synonyms, thesaurus=thesaurus)
 
 
 def save_lexicon(lexicon: Lexicon, folder: Path) -> None:
     data = {
         "words": sorted(lexicon.words),
         "synonyms": [[list(k), list(v)] for k, v in sorted(lexicon.synonyms.items())],
+        "thesaurus": [[list(k), list(v)] for k, v in sorted(lexicon.thesaurus.items())],
     }
     (folder / LEXICON_FILE).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
@@ -108,7 +116,9 @@ def save_lexicon(lexicon: Lexicon, folder: Path) -> None:
 def load_lexicon(folder: Path) -> Lexicon:
     data = json.loads((folder / LEXICON_FILE).read_text(encoding="utf-8"))
     return Lexicon(words=set(data["words"]),
-                   synonyms={tuple(k): tuple(v) for k, v in data["synonyms"]})
+                   synonyms={tuple(k): tuple(v) for k, v in data["synonyms"]},
+                   thesaurus={tuple(k): tuple(v) for k, v in data.get("thesaurus", [])},
+                   german=german_words())
 
 
 def save_referrals(referrals: list[Referral], folder: Path) -> None:
@@ -143,7 +153,7 @@ def passage_context(passage: Passage) -> str:
     """What else an interview passage is about: the interview's title, teaser and person."""
     if passage.kind != "interview":
         return ""
-    return "\n".join((passage.item_title, passage.teaser, passage.person))
+    return "\n".join(("Interview", passage.item_title, passage.teaser, passage.person))
 
 
 @contextmanager

@@ -27,8 +27,9 @@ from .index import (CURRENT, FIELD_BOOSTS, INDEX_FORMAT, META_FILE, load_lexicon
 from .scores import ScoreTable
 
 SEARCH_FIELDS = tuple(FIELD_BOOSTS)
-# Matches in these fields say what a passage is about.
-ABOUT_FIELDS = frozenset({"title", "questions", "tags"})
+# Matches in these fields say what a passage is about (``context``: an interview's title,
+# teaser and the person interviewed, with their role).
+ABOUT_FIELDS = frozenset({"title", "questions", "tags", "context"})
 
 
 def _ordinal(iso: str | None, default: int) -> int:

@@ -1,0 +1,180 @@
+"""Fit the decline model (``faqbot.decline``) on the staff question set, the old holdout and the
+training questions written for it (``bench/decline-training.yaml``).
+
+Each question is asked with the current engine; the best candidate's signals become one row,
+labelled 1 when the question is in scope (the content covers it) and 0 when it must be
+declined. Questions the rules decline before the model (small talk, other authorities'
+topics from referrals.yaml, nothing to search) are left out. The L2 strength is chosen by
+5-fold cross-validation (log loss); the threshold is
+cross-validated share of declined out-of-scope questions at ``--target`` or above: the
+lowest threshold reaching the target, so that as few in-scope questions as possible are
+declined. The new holdout (bench/holdout-2026.yaml) is never read here.
+
+    .venv/bin/python bench/fit_decline.py [--write] [--target 0.93]
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import math
+import random
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from faqbot.ask import answer_question  # noqa: E402
+from faqbot.decline import FEATURES, Model, fit_logistic, save_model  # noqa: E402
+from faqbot.evaluation import load_question_set  # noqa: E402
+from faqbot.index import build_index  # noqa: E402
+from faqbot.search import SearchEngine  # noqa: E402
+
+STAFF = ROOT / "content" / "questions.yaml"
+TRAINING = (STAFF, ROOT / "bench" / "holdout-questions.yaml",
+            ROOT / "bench" / "decline-training.yaml")
+L2_GRID = (0.01, 0.1, 0.3, 1.0, 3.0)
+FOLDS = 5
+
+
+RULED = {"in": 0, "out": 0}      # questions declined by a rule before the model
+
+
+def rows_of(engine: SearchEngine, paths, today: dt.date):
+    rows = []
+    for path in paths:
+        for q in load_question_set(path).questions:
+            answer = answer_question(engine, q.question, q.history, today=q.date or today)
+            if answer.signals is None:
+                RULED["in" if q.expect else "out"] += 1
+                continue
+            rank = next((n for n, h in enumerate(answer.hits, start=1)
+                         if any(h.id == e or ("#" not in e and h.item_id == e) for e in q.expect)), None)
+            rows.append((answer.signals.vector(), int(bool(q.expect)), rank == 1, q.question,
+                         rank, path))
+    return rows
+
+
+def staff_gate(rows, probs, threshold: float) -> tuple[bool, dict]:
+    """The staff set's figures at ``threshold`` and whether they meet its own thresholds
+    (the quality gate of every reindex)."""
+    qset = load_question_set(STAFF)
+    staff = [(r, p) for r, p in zip(rows, probs) if r[5] == STAFF]
+    inside = [(r, p) for r, p in staff if r[1]]
+    n_in = sum(1 for q in qset.questions if q.expect)
+    n_out = len(qset.questions) - n_in
+    outside_answered = sum(p >= threshold for r, p in staff if not r[1])
+    got = {
+        "hit_at_1": sum(p >= threshold and r[4] == 1 for r, p in inside) / n_in,
+        "hit_at_3": sum(p >= threshold and r[4] is not None and r[4] <= 3 for r, p in inside) / n_in,
+        "in_scope_wrongly_declined": (n_in - sum(p >= threshold for _, p in inside)) / n_in,
+        "out_of_scope_declined": (n_out - outside_answered) / n_out,
+    }
+    ok = all(got[k] <= v if k == "in_scope_wrongly_declined" else got[k] >= v
+             for k, v in qset.thresholds.items())
+    return ok, {k: round(v, 4) for k, v in got.items()}
+
+
+def predict(weights, intercept, x):
+    z = intercept + sum(w * v for w, v in zip(weights, x))
+    return 1 / (1 + math.exp(-max(-30, min(30, z))))
+
+
+def folds_of(n: int, seed: int = 20261201):
+    order = list(range(n))
+    random.Random(seed).shuffle(order)
+    return [order[k::FOLDS] for k in range(FOLDS)]
+
+
+def cross_validate(rows, l2: float):
+    """Out-of-fold probabilities for every row."""
+    probs = [0.0] * len(rows)
+    for test in folds_of(len(rows)):
+        held = set(test)
+        train = [r for i, r in enumerate(rows) if i not in held]
+        w, b = fit_logistic([r[0] for r in train], [r[1] for r in train], l2=l2)
+        for i in test:
+            probs[i] = predict(w, b, rows[i][0])
+    return probs
+
+
+def log_loss(rows, probs) -> float:
+    eps = 1e-9
+    return -sum(math.log(p + eps) if r[1] else math.log(1 - p + eps) for r, p in zip(rows, probs)) / len(rows)
+
+
+def figures(rows, probs, threshold: float) -> dict:
+    """Shares over all questions of the training sets, those declined by a rule included."""
+    inside = [(r, p) for r, p in zip(rows, probs) if r[1]]
+    outside = [(r, p) for r, p in zip(rows, probs) if not r[1]]
+    n_in, n_out = len(inside) + RULED["in"], len(outside) + RULED["out"]
+    return {
+        "in_scope_declined": round((sum(p < threshold for _, p in inside) + RULED["in"]) / n_in, 4),
+        "out_of_scope_declined": round((sum(p < threshold for _, p in outside) + RULED["out"]) / n_out, 4),
+        "hit_at_1_answered": round(sum(p >= threshold and r[2] for r, p in inside) / n_in, 4),
+    }
+
+
+def choose_threshold(rows, probs, target: float) -> float:
+    """The lowest threshold at which the out-of-scope questions declined (by a rule or the
+    model) reach ``target``."""
+    outside = sorted(p for r, p in zip(rows, probs) if not r[1])
+    total = len(outside) + RULED["out"]
+    for t in sorted(set(round(p + 1e-6, 6) for p in outside)):
+        if (sum(p < t for p in outside) + RULED["out"]) / total >= target:
+            return t
+    return 0.5
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--write", action="store_true", help="write src/faqbot/decline_model.json")
+    parser.add_argument("--target", type=float, default=0.93,
+                        help="share of out-of-scope questions to decline (cross-validated)")
+    parser.add_argument("--date", default="2026-12-01", help="the day questions are asked on")
+    args = parser.parse_args()
+    today = dt.date.fromisoformat(args.date)
+    with tempfile.TemporaryDirectory() as tmp:
+        build_index(ROOT / "content", Path(tmp) / "index")
+        rows = rows_of(SearchEngine(Path(tmp) / "index"), TRAINING, today)
+    print(f"{len(rows)} rows ({sum(r[1] for r in rows)} in scope, {sum(not r[1] for r in rows)} out of scope); "
+          f"declined by a rule before the model: {RULED['in']} in scope, {RULED['out']} out of scope")
+    best = None
+    for l2 in L2_GRID:
+        probs = cross_validate(rows, l2)
+        loss = log_loss(rows, probs)
+        t = choose_threshold(rows, probs, args.target)
+        print(f"l2={l2:<5} log loss {loss:.4f}  threshold {t:.3f}  {figures(rows, probs, t)}")
+        if best is None or loss < best[1]:
+            best = (l2, loss, probs, t)
+    l2, loss, probs, threshold = best
+    weights, intercept = fit_logistic([r[0] for r in rows], [r[1] for r in rows], l2=l2)
+    # The staff set's own thresholds are the quality gate of every reindex: the threshold may
+    # not decline more than the gate allows (judged with the final model, as the gate will).
+    fitted = [predict(weights, intercept, r[0]) for r in rows]
+    ok, staff = staff_gate(rows, fitted, threshold)
+    while not ok and threshold > 0.05:
+        threshold = round(threshold - 0.005, 4)
+        ok, staff = staff_gate(rows, fitted, threshold)
+    print(f"staff set at {threshold:.3f}: {staff} ({'passes' if ok else 'FAILS'} its thresholds)")
+    cv = figures(rows, probs, threshold)
+    print(f"chosen: l2={l2}, threshold {threshold:.3f}, cross-validated {cv}")
+    for name, w in zip(FEATURES, weights):
+        print(f"  {name:<10} {w:+.3f}")
+    print(f"  intercept  {intercept:+.3f}")
+    if args.write:
+        save_model(Model(
+            weights={n: round(w, 4) for n, w in zip(FEATURES, weights)},
+            intercept=round(intercept, 4), threshold=round(threshold, 4),
+            provenance={"fitted": dt.date.today().isoformat(), "script": "bench/fit_decline.py",
+                        "training": [str(p.relative_to(ROOT)) for p in TRAINING],
+                        "rows": len(rows), "in_scope": sum(r[1] for r in rows),
+                        "declined_by_rules": dict(RULED),
+                        "l2": l2, "cv_log_loss": round(loss, 4), "target": args.target,
+                        "cross_validated": cv, "staff_set": staff}))
+        print("written: src/faqbot/decline_model.json")
+
+
+if __name__ == "__main__":
+    main()
