@@ -3,7 +3,7 @@
 The stored text is ``redact(question, vocabulary)``: personal data replaced by placeholders, and
 every word that is neither in the content's vocabulary nor common German masked as well (a name
 the detectors missed is such a word). Staff see the most frequent questions, the declined ones
-and the ones marked unhelpful, grouped by similarity.
+and the ones marked unhelpful, grouped by similarity; they can delete a stored question.
 Questions older than the retention are deleted by ``prune``.
 """
 from __future__ import annotations
@@ -63,6 +63,12 @@ def prune(engine: sa.Engine, retention_days: int) -> int:
     cutoff = _now() - dt.timedelta(days=retention_days)
     with engine.begin() as conn:
         return conn.execute(questions.delete().where(questions.c.asked_at < cutoff)).rowcount
+
+
+def delete(engine: sa.Engine, text: str) -> int:
+    """Delete every stored copy of the question ``text`` (as stored, redacted); returns how many."""
+    with engine.begin() as conn:
+        return conn.execute(questions.delete().where(questions.c.question == text)).rowcount
 
 
 @dataclass
