@@ -47,6 +47,9 @@ PLACEHOLDERS = (NAME, EMAIL, PHONE, IBAN, NUMBER, FILE_NUMBER, DATE, ADDRESS, PL
 RARE_ZIPF = 3.0
 # The vocabulary filter masks words rarer than this that the content does not use either.
 STORED_RARE_ZIPF = 2.5
+# After a first name, a capitalised word below this frequency (and no compound of common
+# words) is taken for a surname: surnames are common enough in German text to pass RARE_ZIPF.
+SURNAME_ZIPF = 3.5
 
 
 @dataclass(frozen=True)
@@ -178,8 +181,8 @@ _NUMBER_CUES = re.compile(
     r"rv-?nr\.?|steuer-?id|steuerid|idnr|steuer-?identifikationsnummer|steuernummer|"
     r"ausweis-?nummer|ausweis-?nr\.?|personalausweis(?:nummer)?|pass-?nummer|reisepass(?:nummer)?|"
     r"pass(?:-?nr\.?)?|aufenthaltstitel|(?P<plate>kennzeichen|kfz-kennzeichen|nummernschild)|"
-    r"tel\.?|telefon(?:nummer)?|handy(?:nummer)?|mobil(?:nummer)?|rufnummer|festnetz(?:nummer)?|"
-    r"whatsapp|nummer|nr\.?)"
+    r"(?P<phone>tel\.?|telefon(?:nummer)?|handy(?:nummer)?|mobil(?:nummer)?|rufnummer|"
+    r"festnetz(?:nummer)?|whatsapp)|nummer|nr\.?)"
     r"(?:\s*\((?:id)\))?[\s:]*(?:(?:ist|lautet|ist\s+die|lautet\s+die|nr\.?|nummer)[\s:]+)?")
 _RUN_TOKEN = re.compile(r"[\s:-]*([\w./-]*[\w])")
 
@@ -320,7 +323,8 @@ def _after_number_cues(text: str) -> Iterator[Found]:
             run.pop()
         digits = sum(ch.isdigit() for m in run for ch in m.group(1))
         if run and digits >= (1 if cue.group("plate") else 3):
-            yield Found(run[0].start(1), run[-1].end(1), PLATE if cue.group("plate") else NUMBER)
+            placeholder = PLATE if cue.group("plate") else PHONE if cue.group("phone") else NUMBER
+            yield Found(run[0].start(1), run[-1].end(1), placeholder)
 
 
 def _unit_follows(text: str, end: int) -> bool:
@@ -489,14 +493,15 @@ _PARTICLES = frozenset("von van der den de da di del della dos du al el bin ibn 
 # Cues after which the next words are a name however they are written ("ich heiße olga").
 _STRONG_CUES = re.compile(
     r"(?i)(?:\bich\s+hei(?:ß|ss)e|\bich\s+hie(?:ß|ss)|\bmein\s+(?:vor-?|nach-?|voller\s+)?name\s+"
-    r"(?:ist|lautet|war)|\bmein\s+name\s*:|\bname\s*:|\bvorname\s*:|\bnachname\s*:|\bhier\s+"
+    r"(?:ist|lautet|war)|\bmein\s+name\s*[:?]|\bname\s*:|\bvorname\s*:|\bnachname\s*:|\bhier\s+"
     r"(?:ist|schreibt|spricht)|\bfrage\s+von|\bantragsteller(?:in)?\s*:?|\babsender(?:in)?\s*:|"
     r"\bkläger(?:in)?|\bich\s*,|\bunterschrift\s*:|\bgez\.)[\s,:]*$")
 # Cues after which a capitalised word is a name ("Gruß Petra", "LG Jacqueline").
 _GREETING_CUES = re.compile(r"(?i)(?:\bgr(?:ü|ue|u)(?:ß|ss)(?:e|en)?|\blg|\bvg|\bmfg)"
-                            r"[\s,:]*(?:von\s+)?$")
+                            r"[\s,:]*(?:von\s+)?(?:[a-zäöü]\.\s*)?$")
 # Cues after which a first name, or a capitalised rare word, is a name ("ich bin Yonas").
-_WEAK_CUES = re.compile(r"(?i)\b(?:ich\s+bin|bin|hallo|hi|moin|servus|danke|hier|familie)"
+_WEAK_CUES = re.compile(r"(?i)\b(?:ich\s+bin|bin|hallo|hi|moin|servus|danke|hier|familie|"
+                        r"hei(?:ß|ss)t|hei(?:ß|ss)en)"
                         r"(?:\s+(?:die|der))?[\s,]*$")
 _AGE_AFTER = re.compile(r"^\s*(?:\(\s*\d{1,2}\s*(?:j\.?|jahre)?\s*\)|,\s*\d{1,2}(?![\d.])|"
                         r"\s\d{1,2}\s*jahre?\b|\s(?:ist|wird|wurde)\s+(?:jetzt\s+|gerade\s+|"
@@ -619,7 +624,12 @@ def _name_continues(token: _Token, first: _Token, vocabulary) -> bool:
         return False
     if "-" in word and all(_capitalised(p) for p in _parts(word)) and _capitalised(first.text):
         return True
-    return _first_name(word) or _last_name(word) or _rare(word, vocabulary)
+    if _first_name(word) or _last_name(word) or _rare(word, vocabulary):
+        return True
+    # A capitalised word right after a first name is a surname unless it is a common noun:
+    # "Sonja Reichelt", "Marcel Janßen", but "Hat Anna Anspruch", "Kann Jonas Kindergeld".
+    return (_capitalised(word) and _zipf(word) < SURNAME_ZIPF and not _known_compound(word)
+            and not _in_vocabulary(word, vocabulary))
 
 
 def _names(text: str, tokens: list[_Token], vocabulary) -> Iterator[Found]:
@@ -665,22 +675,27 @@ def _names(text: str, tokens: list[_Token], vocabulary) -> Iterator[Found]:
             continue
         if i in marked:
             continue
-        strong = _STRONG_CUES.search(before) or (_capitalised(word) and _GREETING_CUES.search(before))
+        greeting = _GREETING_CUES.search(before)
+        strong = _STRONG_CUES.search(before) or (greeting and (_capitalised(word) or _last_name(word)))
         if strong and plain not in _RELATIONS and _name_start(token, vocabulary, strong=True):
             take(i)
             continue
         if _WEAK_CUES.search(before) and _name_start(token, vocabulary, strong=False):
             take(i)
             continue
+        # After "meine Tochter", or before an age, a listed first name is one even where it is
+        # also a word ("meine tochter rosa ist 7").
+        age = _AGE_AFTER.match(text[token.end:])
+        listed = _listed(word, FIRST_NAMES) and plain not in _FUNCTION and (_capitalised(word) or age)
         if (previous is not None and adjacent and _plain(previous.text) in _RELATIONS
                 and i >= 2 and _plain(tokens[i - 2].text) in _POSSESSIVES
-                and (_first_name(word) or (_rare(word, vocabulary) and not _known_compound(word)
-                                           and (_capitalised(word) or not _STATUS_SUFFIX.search(plain))
-                                           and plain not in _FUNCTION))):
+                and (_first_name(word) or listed
+                     or (_rare(word, vocabulary) and not _known_compound(word)
+                         and (_capitalised(word) or not _STATUS_SUFFIX.search(plain))
+                         and plain not in _FUNCTION))):
             take(i)
             continue
-        if _AGE_AFTER.match(text[token.end:]) and (
-                _first_name(word) or (_capitalised(word) and _rare(word, vocabulary))):
+        if age and (_first_name(word) or listed or (_capitalised(word) and _rare(word, vocabulary))):
             take(i)
             continue
         if _capitalised(word) and _first_name(word) and plain not in _CITIES:
