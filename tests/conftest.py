@@ -16,6 +16,9 @@ from support import LiveServer
 HERE = Path(__file__).parent
 TEST_CONTENT = HERE / "data" / "content"
 SHIPPED_CONTENT = HERE.parent / "content"
+# The shipped app answers as of this day: after the change of 1 July 2026, a month before the
+# Minijob version of 1 January 2027 (so that it shows as coming).
+SHIPPED_TODAY = "2026-12-01"
 
 
 @pytest.fixture
@@ -74,7 +77,7 @@ def shipped_app(shipped_index: Path, tmp_path_factory):
     return create_app({"TESTING": True, "CONTENT_DIR": str(SHIPPED_CONTENT),
                        "INDEX_DIR": str(shipped_index),
                        "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
-                       "RATE_LIMIT": "off"})
+                       "RATE_LIMIT": "off", "TODAY": SHIPPED_TODAY})
 
 
 @pytest.fixture(scope="session")

@@ -7,15 +7,17 @@ passages, verbatim, with a confidence, or ``answered=False`` with suggestions.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from wordfreq import zipf_frequency
 
 from .analysis import WEIGHTS, analyse, fold, words_of
 from .fuzzy import QUESTION_WORDS, fuzzy_key
+from .periods import UPCOMING_DAYS, TimeReference, time_reference
 from .redact import redact, strip_placeholders
 from .referrals import Referral, find_referral
 from .search import ABOUT_FIELDS, Candidate, QueryTerm, SearchEngine, Snapshot
@@ -57,8 +59,23 @@ FOLLOW_UP_START = re.compile(
 
 
 @dataclass(frozen=True)
+class Version:
+    """Another version of a hit's passage, shown after it: the one coming into force soon,
+    or today's when the question asked about the past."""
+
+    key: str
+    title: str
+    passage: str
+    stand: str
+    source: str
+    valid_from: str | None
+    valid_until: str | None
+    easy: str = ""
+
+
+@dataclass(frozen=True)
 class Hit:
-    """One ranked passage of an answer."""
+    """One ranked passage of an answer (the version that applies on the answer's day)."""
 
     id: str
     item_id: str
@@ -76,6 +93,11 @@ class Hit:
     matched: tuple[str, ...] = ()
     field_scores: dict = field(default_factory=dict, compare=False)
     matched_fields: dict = field(default_factory=dict, compare=False)   # term -> fields
+    key: str = ""                       # the version's own key ("faq/vermoegen@2026-07-01")
+    valid_from: str | None = None       # ISO dates; None: open-ended
+    valid_until: str | None = None
+    easy: str = ""                      # the item's text in easy language, if it has one
+    other: Version | None = None        # upcoming version, or today's for a question on the past
 
 
 @dataclass(frozen=True)
@@ -96,6 +118,11 @@ class Answer:
     reason: str = ""                       # why it was declined, for staff
     threshold: float = THRESHOLD
     referral: Referral | None = None       # who answers a question outside the content
+    redacted: str = ""                     # the question without personal data: store and show this
+    follow_up: bool = False                # merged with the previous question of the chat
+    today: dt.date | None = None           # the day the question was asked
+    as_of: dt.date | None = None           # the day whose rules answer it (earlier if it asks so)
+    time: TimeReference = TimeReference()  # the time the question named, for staff
 
 
 class QuestionError(ValueError):
@@ -238,40 +265,52 @@ def domain_share(terms: list[QueryTerm], snapshot: Snapshot) -> float:
     return inside / total if total else 0.0
 
 
-def fuzzy_scores(text: str, snapshot: Snapshot) -> dict[str, float]:
-    """Best rapidfuzz similarity (0..1) of the question to each item's title or questions."""
+def fuzzy_scores(text: str, snapshot: Snapshot, day: dt.date) -> dict[str, float]:
+    """Best rapidfuzz similarity (0..1) of the question to each item's title or questions
+    (of the versions that apply on ``day``)."""
     titles = snapshot.titles
     scores: dict[str, float] = {}
     for index, score in titles.sort_ratio(fuzzy_key(text), limit=30, cutoff=50):
-        pid = titles.ids[index]
-        scores[pid] = max(scores.get(pid, 0.0), score / 100)
+        key = titles.ids[index]
+        if snapshot.applies(key, day):
+            scores[key] = max(scores.get(key, 0.0), score / 100)
     return scores
 
 
-def suggestions_for(text: str, snapshot: Snapshot, exclude: set[str] = frozenset()) -> tuple[Suggestion, ...]:
-    """The FAQ titles closest to ``text``, for a declined question."""
+def suggestions_for(text: str, snapshot: Snapshot, day: dt.date,
+                    ranked: list[Hit] | tuple[Hit, ...] = (),
+                    exclude: set[str] = frozenset()) -> tuple[Suggestion, ...]:
+    """What to offer for a declined question: the FAQ items the search ranked best, then
+    the FAQ titles closest to ``text``, else the most asked-for topics."""
+    found: list[Suggestion] = []
+
+    def offer(pid: str) -> None:
+        rec = snapshot.record_at(pid, day)
+        if (rec is not None and rec["kind"] == "faq" and pid not in exclude
+                and all(s.id != pid for s in found) and len(found) < MAX_SUGGESTIONS):
+            found.append(Suggestion(pid, rec["title"]))
+
+    for hit in ranked[:MAX_SUGGESTIONS]:
+        offer(hit.item_id)
     key = " ".join(w for w in fuzzy_key(text).split() if w not in QUESTION_WORDS)
     faq = snapshot.faq_titles
-    found: list[Suggestion] = []
-    for index, _ in faq.set_ratio(key, limit=20, cutoff=SUGGESTION_CUTOFF):
-        pid = faq.ids[index]
-        if pid not in exclude and all(s.id != pid for s in found):
-            found.append(Suggestion(pid, snapshot.records[pid]["title"]))
-        if len(found) == MAX_SUGGESTIONS:
-            break
+    if len(found) < MAX_SUGGESTIONS and key:
+        for index, _ in faq.set_ratio(key, limit=20, cutoff=SUGGESTION_CUTOFF):
+            offer(snapshot.records[faq.ids[index]]["id"])
     if not found:
         # Nothing close: the most asked-for topics.
-        found = [Suggestion(pid, snapshot.records[pid]["title"]) for pid in POPULAR
-                 if pid in snapshot.records and pid not in exclude][:MAX_SUGGESTIONS]
+        for pid in POPULAR:
+            offer(pid)
     return tuple(found)
 
 
-def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot) -> list[Hit]:
-    candidates: dict[str, Candidate] = {c.id: c for c in snapshot.search(terms, limit=30)}
-    fuzzy = fuzzy_scores(text, snapshot)
-    for pid in fuzzy:
-        if pid not in candidates:
-            candidates[pid] = Candidate(id=pid, record=snapshot.records[pid], bm25=0.0)
+def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot, day: dt.date) -> list[Hit]:
+    """Candidates of the versions that apply on ``day``, best first."""
+    candidates: dict[str, Candidate] = {c.id: c for c in snapshot.search(terms, limit=30, day=day)}
+    fuzzy = fuzzy_scores(text, snapshot, day)
+    for key in fuzzy:
+        if key not in candidates:
+            candidates[key] = Candidate(id=key, record=snapshot.records[key], bm25=0.0)
     if not candidates:
         return []
     top_bm25 = max(c.bm25 for c in candidates.values()) or 1.0
@@ -282,14 +321,39 @@ def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot) -> list[Hit]:
         fz = fuzzy.get(c.id, 0.0)
         score = W_COVERAGE * cov + W_BM25 * (c.bm25 / top_bm25) + W_FUZZY * fz
         r = c.record
-        hits.append(Hit(id=c.id, item_id=r["item_id"], kind=r["kind"], title=r["title"],
+        hits.append(Hit(id=r["id"], item_id=r["item_id"], kind=r["kind"], title=r["title"],
                         item_title=r["item_title"], passage=r["text"], anchor=r["anchor"],
                         source=r["source"], stand=r["stand"], score=round(score, 4),
                         coverage=round(cov, 4), bm25=round(c.bm25, 4), fuzzy=round(fz, 4),
                         matched=tuple(sorted(c.matched)), field_scores=c.field_scores,
-                        matched_fields=c.matched))
+                        matched_fields=c.matched, key=c.id, valid_from=r["valid_from"],
+                        valid_until=r["valid_until"], easy=r.get("easy", "")))
     hits.sort(key=lambda h: (-h.score, h.id))
     return hits
+
+
+def version_of(snapshot: Snapshot, key: str) -> Version:
+    r = snapshot.records[key]
+    return Version(key=key, title=r["title"], passage=r["text"], stand=r["stand"],
+                   source=r["source"], valid_from=r["valid_from"], valid_until=r["valid_until"],
+                   easy=r.get("easy", ""))
+
+
+def with_other_version(hit: Hit, snapshot: Snapshot, today: dt.date, as_of: dt.date,
+                       time: TimeReference) -> Hit:
+    """The hit with the version to show after it, if any: for a question about the past,
+    the version in force today; otherwise one that starts within ``UPCOMING_DAYS`` or by
+    the future day the question names."""
+    if as_of < today:
+        key = snapshot.version_at(hit.id, today)
+        return replace(hit, other=version_of(snapshot, key)) if key and key != hit.key else hit
+    key = snapshot.next_version(hit.key)
+    if key is None:
+        return hit
+    start = dt.date.fromisoformat(snapshot.records[key]["valid_from"])
+    if (start - today).days < UPCOMING_DAYS or (time.future is not None and time.future >= start):
+        return replace(hit, other=version_of(snapshot, key))
+    return hit
 
 
 def confidence_of(best: Hit, terms: list[QueryTerm], snapshot: Snapshot) -> float:
@@ -324,66 +388,98 @@ def outside_topic(text: str, best: Hit, snapshot: Snapshot) -> Referral | None:
 
 
 def answer_question(engine: SearchEngine, question: str,
-                    history: list[str] | tuple[str, ...] = ()) -> Answer:
-    """Answer ``question``; ``history`` holds the chat's earlier questions, latest last.
+                    history: list[str] | tuple[str, ...] = (), today: dt.date | None = None) -> Answer:
+    """Answer ``question`` as of ``today`` (default: the machine's date); ``history`` holds
+    the chat's earlier questions, latest last.
 
-    Answers are cached per index generation (a reindex starts a new cache)."""
+    Answers are cached per index generation (a reindex starts a new cache) and day."""
     text = normalise(question)
+    today = today or dt.date.today()
     snapshot = engine.snapshot()
     previous = tuple(h for h in (_history_entry(h) for h in history) if h)[-1:]
-    key = (text, previous)
+    key = (text, previous, today)
     cached = snapshot.answers.get(key)
     if cached is not None:
         return cached
-    answer = _answer(engine, snapshot, text, previous)
+    answer = _answer(engine, snapshot, text, previous, today)
     snapshot.answers.put(key, answer)
     return answer
 
 
-def _answer(engine: SearchEngine, snapshot: Snapshot, text: str, previous: tuple[str, ...]) -> Answer:
-    typed = redact(text)
+def answer_day(text: str, snapshot: Snapshot, today: dt.date) -> tuple[dt.date, TimeReference]:
+    """The day whose rules answer ``text``: today, or the earlier day the question asks about
+    ("vor Juli 2026", "mein alter Bescheid": the day before the latest change)."""
+    time = time_reference(text, today)
+    if time.past is not None:
+        return time.past, time
+    if time.earlier:
+        changed = [day for day in snapshot.changes if day <= today]
+        if changed:
+            return max(changed) - dt.timedelta(days=1), time
+    return today, time
+
+
+def _without(text: str, part: str) -> str:
+    """``text`` without the first occurrence of ``part`` (any case)."""
+    at = text.lower().find(part.lower()) if part else -1
+    return " ".join((text[:at] + " " + text[at + len(part):]).split()) if at >= 0 else text
+
+
+def _answer(engine: SearchEngine, snapshot: Snapshot, text: str, previous: tuple[str, ...],
+            today: dt.date) -> Answer:
+    redacted = redact(text)
+    as_of, time = answer_day(text, snapshot, today)
+    # A named date says when, not what: its words are not searched ("im Mai 2026").
+    typed = _without(redacted, time.text) if (time.past or time.future) else redacted
     searched = typed
     terms = query_terms(searched, snapshot)
+    common = dict(question=text, redacted=redacted, today=today, as_of=as_of, time=time)
     if SMALL_TALK.search(text) and domain_share(terms, snapshot) < 0.5:
-        return Answer(question=text, answered=False, confidence=0.0, hits=(),
-                      suggestions=suggestions_for("", snapshot), searched=text, terms=tuple(terms),
+        return Answer(answered=False, confidence=0.0, hits=(),
+                      suggestions=suggestions_for("", snapshot, as_of), searched=text,
+                      terms=tuple(terms), **common,
                       reason="Die Frage richtet sich an den Assistenten selbst (Smalltalk).")
 
-    if previous and is_follow_up(text, terms):
+    follow_up = bool(previous) and is_follow_up(text, terms)
+    if follow_up:
         before = redact(previous[0])
         terms = terms + query_terms(before, snapshot, weight=FOLLOW_UP_WEIGHT,
                                     group_offset=EARLIER_GROUPS)
         searched = f"{before} {searched}"
+    common["follow_up"] = follow_up
 
     if not terms:
-        return Answer(question=text, answered=False, confidence=0.0, hits=(),
-                      suggestions=suggestions_for(searched, snapshot), searched=searched,
-                      reason="Die Frage enthält keine Suchbegriffe.")
+        return Answer(answered=False, confidence=0.0, hits=(),
+                      suggestions=suggestions_for(searched, snapshot, as_of), searched=searched,
+                      **common, reason="Die Frage enthält keine Suchbegriffe.")
     # The fuzzy title match looks at the question as typed: in a follow-up, the earlier
     # question's title would otherwise win again.
     try:
-        hits = rank(terms, typed, snapshot)
+        hits = rank(terms, typed, snapshot, as_of)
     except Exception as exc:  # noqa: BLE001 - damaged index files: report, never a 500
         raise engine.broken(snapshot, exc) from exc
     if not hits:
-        return Answer(question=text, answered=False, confidence=0.0, hits=(),
-                      suggestions=suggestions_for(searched, snapshot), searched=searched,
-                      terms=tuple(terms), reason="Kein Eintrag enthält einen der Suchbegriffe.")
+        return Answer(answered=False, confidence=0.0, hits=(),
+                      suggestions=suggestions_for(searched, snapshot, as_of), searched=searched,
+                      terms=tuple(terms), **common,
+                      reason="Kein Eintrag enthält einen der Suchbegriffe.")
     best = hits[0]
     referral = outside_topic(text, best, snapshot)
     if referral is not None:
-        return Answer(question=text, answered=False, confidence=0.0, hits=tuple(hits[:MAX_ANSWERS]),
+        return Answer(answered=False, confidence=0.0, hits=tuple(hits[:MAX_ANSWERS]),
                       suggestions=(), searched=searched, terms=tuple(terms), referral=referral,
+                      **common,
                       reason=f"Die Frage betrifft '{referral.topic}': dafür ist {referral.where} zuständig.")
     confidence = confidence_of(best, terms, snapshot)
     if confidence < THRESHOLD:
-        return Answer(question=text, answered=False, confidence=confidence, hits=tuple(hits[:MAX_ANSWERS]),
-                      suggestions=suggestions_for(searched, snapshot), searched=searched,
-                      terms=tuple(terms),
+        return Answer(answered=False, confidence=confidence, hits=tuple(hits[:MAX_ANSWERS]),
+                      suggestions=suggestions_for(searched, snapshot, as_of, hits),
+                      searched=searched, terms=tuple(terms), **common,
                       reason=f"Die Sicherheit {confidence:.2f} liegt unter der Schwelle {THRESHOLD:.2f}.")
-    shown = [h for h in hits if h.score >= RELATIVE_CUTOFF * best.score][:MAX_ANSWERS]
-    return Answer(question=text, answered=True, confidence=confidence, hits=tuple(shown),
-                  searched=searched, terms=tuple(terms))
+    shown = [with_other_version(h, snapshot, today, as_of, time)
+             for h in hits if h.score >= RELATIVE_CUTOFF * best.score][:MAX_ANSWERS]
+    return Answer(answered=True, confidence=confidence, hits=tuple(shown),
+                  searched=searched, terms=tuple(terms), **common)
 
 
 def item_url(item_id: str, anchor: str = "") -> str:
@@ -398,13 +494,25 @@ def answer_json(answer: Answer) -> dict:
         "question": answer.question,
         "answered": answer.answered,
         "confidence": round(answer.confidence, 3),
+        "date": answer.today.isoformat() if answer.today else None,
+        "answered_as_of": answer.as_of.isoformat() if answer.as_of else None,
         "answers": [
             {"id": h.id, "kind": h.kind, "title": h.title, "passage": h.passage,
              "url": item_url(h.item_id, h.anchor), "source": h.source, "stand": h.stand,
-             "score": round(h.score, 3)}
+             "valid_from": h.valid_from, "valid_until": h.valid_until,
+             "score": round(h.score, 3), "easy": h.easy or None,
+             "other_version": _version_json(h.other)}
             for h in hits
         ],
         "suggestions": [{"id": s.id, "title": s.title, "url": item_url(s.id)}
                         for s in answer.suggestions],
         "referral": answer.referral.as_json() if answer.referral else None,
     }
+
+
+def _version_json(version: Version | None) -> dict | None:
+    if version is None:
+        return None
+    return {"title": version.title, "passage": version.passage, "stand": version.stand,
+            "source": version.source, "valid_from": version.valid_from,
+            "valid_until": version.valid_until, "easy": version.easy or None}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -73,8 +74,15 @@ def check(content: str | None) -> None:
             click.echo(str(p), err=True)
         click.echo(f"{len(problems)} Problem(e) gefunden.", err=True)
         sys.exit(1)
+    from .content import stale_items
+    from .settings import today_of
+
+    for warning in stale_items(items, today_of({"TODAY": os.environ.get("FAQBOT_TODAY", "")})):
+        click.echo(f"{warning} (Warnung)", err=True)
     passages = sum(len(i.passages) for i in items)
-    click.echo(f"Inhalte in Ordnung: {len(items)} Einträge, {passages} Passagen.")
+    ids = len({i.id for i in items})
+    versions = f" in {len(items)} Fassungen" if len(items) != ids else ""
+    click.echo(f"Inhalte in Ordnung: {ids} Einträge{versions}, {passages} Passagen.")
 
 
 @cli.command()
@@ -157,20 +165,38 @@ def _engine(content: str | None, index: str | None):
     return SearchEngine(index_dir)
 
 
+def _parse_date(ctx, param, value: str | None):
+    from .periods import parse_day
+    from .settings import today_of
+
+    if value is None:
+        return today_of({"TODAY": os.environ.get("FAQBOT_TODAY", "")})
+    try:
+        return parse_day(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+date_option = click.option("--date", "day", metavar="JJJJ-MM-TT", callback=_parse_date,
+                           help="Antworten nach dem Stand dieses Tages (Standard: heute bzw. FAQBOT_TODAY).")
+
+
 @cli.command()
 @click.argument("question")
 @click.option("--history", multiple=True, help="Frühere Frage desselben Chats (mehrfach möglich).")
+@date_option
 @click.option("--json", "as_json", is_flag=True, help="Antwort als JSON wie /api/ask.")
 @content_option
 @index_option
-def ask(question: str, history: tuple[str, ...], as_json: bool, content: str | None,
+def ask(question: str, history: tuple[str, ...], day, as_json: bool, content: str | None,
         index: str | None) -> None:
-    """Beantwortet eine Frage wie der Chat."""
+    """Beantwortet eine Frage wie der Chat (nach dem Stand von heute oder --date)."""
     from .ask import QuestionError, answer_json, answer_question
+    from .periods import period_label
 
     engine = _engine(content, index)
     try:
-        answer = answer_question(engine, question, list(history))
+        answer = answer_question(engine, question, list(history), today=day)
     except QuestionError as exc:
         raise FaqbotUsageError(str(exc)) from None
     if as_json:
@@ -188,7 +214,13 @@ def ask(question: str, history: tuple[str, ...], as_json: bool, content: str | N
     for n, a in enumerate(data["answers"], start=1):
         click.secho(f"{n}. {a['title']}", bold=True)
         click.echo(f"   {a['passage']}".replace("\n", "\n   "))
-        click.echo(f"   Stand: {a['stand']} · Quelle: {a['source']} · {a['url']} · Wert {a['score']:.2f}")
+        period = period_label(a["valid_from"], a["valid_until"], day)
+        click.echo(f"   Stand: {a['stand']}" + (f" · {period}" if period else "")
+                   + f" · Quelle: {a['source']} · {a['url']} · Wert {a['score']:.2f}")
+        other = a["other_version"]
+        if other:
+            click.secho(f"   {period_label(other['valid_from'], other['valid_until'], day)}:", bold=True)
+            click.echo(f"   {other['passage']}".replace("\n", "\n   "))
         click.echo()
 
 
@@ -197,9 +229,10 @@ def ask(question: str, history: tuple[str, ...], as_json: bool, content: str | N
               help="Fragenkatalog (Standard: content/questions.yaml).")
 @click.option("--json", "as_json", is_flag=True, help="Ergebnis als JSON.")
 @click.option("--no-failures", is_flag=True, help="Fehlschläge nicht auflisten.")
+@date_option
 @content_option
 @index_option
-def eval_command(questions_path: str | None, as_json: bool, no_failures: bool,
+def eval_command(questions_path: str | None, as_json: bool, no_failures: bool, day,
                  content: str | None, index: str | None) -> None:
     """Misst die Antwortqualität am Fragenkatalog (Hit@1, Hit@3, MRR, Ablehnungen).
 
@@ -214,7 +247,7 @@ def eval_command(questions_path: str | None, as_json: bool, no_failures: bool,
         qset = load_question_set(path)
     except ContentError as exc:
         raise FaqbotUsageError(str(exc)) from None
-    report = run_eval(_engine(content, index), qset)
+    report = run_eval(_engine(content, index), qset, today=day)
     if as_json:
         click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
     else:

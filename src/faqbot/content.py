@@ -16,14 +16,19 @@ import yaml
 KINDS = ("faq", "glossary", "interviews")
 KIND_OF_FOLDER = {"faq": "faq", "glossary": "glossary", "interviews": "interview"}
 
-COMMON_FIELDS = {"title": True, "stand": True, "source": True, "tags": False, "see_also": False}
+COMMON_FIELDS = {"title": True, "stand": True, "source": True, "tags": False, "see_also": False,
+                 "valid_from": False, "valid_until": False}
 KIND_FIELDS = {
-    "faq": {"questions": True},
+    "faq": {"questions": True, "easy": False},
     "glossary": {"easy": True},
     "interview": {"teaser": False, "person": False},
 }
 
 HEADING = re.compile(r"^##\s+(.+?)\s*#*\s*$")
+# A later version of an item lies beside it as "<slug>@<first day>.md".
+VERSION_FILE = re.compile(r"^(?P<slug>[^@]+)@(?P<start>\d{4}-\d{2}-\d{2})$")
+# ``stand`` older than this is reported by ``faqbot check`` (a warning, not an error).
+STALE_AFTER_DAYS = 365
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,9 @@ class Passage:
     see_also: tuple[str, ...] = ()
     teaser: str = ""
     person: str = ""
+    key: str = ""      # unique per version: "faq/vermoegen@2026-07-01" (the id for the first)
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -62,7 +70,14 @@ class Item:
     easy: str = ""
     teaser: str = ""
     person: str = ""
+    key: str = ""                      # "faq/vermoegen@2026-07-01"; the id for the first version
+    valid_from: dt.date | None = None  # first day this version applies (None: always before)
+    valid_until: dt.date | None = None # last day it applies (None: open-ended)
     passages: tuple[Passage, ...] = field(default=(), compare=False)
+
+    def applies_on(self, day: dt.date) -> bool:
+        return ((self.valid_from is None or self.valid_from <= day)
+                and (self.valid_until is None or day <= self.valid_until))
 
 
 @dataclass(frozen=True)
@@ -117,6 +132,18 @@ def is_url(value: object, schemes: tuple[str, ...] = ("https",)) -> bool:
     return parsed.scheme in schemes and bool(parsed.netloc) and not any(c.isspace() for c in value)
 
 
+DATE_FIELDS = ("stand", "valid_from", "valid_until")
+
+
+def _bad_date(line: str) -> bool:
+    value = line.split(":", 1)[1].strip().strip("'\"")
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return True
+    return False
+
+
 def _string_list(value: object) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
 
@@ -126,11 +153,26 @@ def parse_item(path: Path, root: Path) -> tuple[Item | None, list[Problem]]:
     rel = path.relative_to(root).as_posix()
     folder = rel.split("/", 1)[0]
     kind = KIND_OF_FOLDER[folder]
-    item_id = rel[: -len(".md")]
+    version_key = rel[: -len(".md")]
     problems: list[Problem] = []
 
     def problem(line: int, message: str) -> None:
         problems.append(Problem(f"content/{rel}", line, message))
+
+    # "faq/vermoegen@2026-07-01.md" is the version of faq/vermoegen from 1 July 2026.
+    head, _, name = version_key.rpartition("/")
+    version = VERSION_FILE.match(name)
+    item_id, file_start = version_key, None
+    if version:
+        item_id = f"{head}/{version['slug']}"
+        try:
+            file_start = dt.date.fromisoformat(version["start"])
+        except ValueError:
+            problem(1, f"'{version['start']}' im Dateinamen ist kein gültiges Datum JJJJ-MM-TT")
+            return None, problems
+    elif "@" in name:
+        problem(1, "eine weitere Fassung heißt '<name>@JJJJ-MM-TT.md' (mit ihrem ersten Geltungstag)")
+        return None, problems
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -153,9 +195,9 @@ def parse_item(path: Path, root: Path) -> tuple[Item | None, list[Problem]]:
         return None, problems
     except ValueError as exc:
         # YAML reads 2026-13-01 as a date and fails on it.
-        line = next((n for n, text in enumerate(front.split("\n"), start=2)
-                     if text.startswith("stand:")), 2)
-        problem(line, f"'stand' muss ein gültiges Datum JJJJ-MM-TT sein ({exc})")
+        line, key_name = next(((n, text.split(":", 1)[0]) for n, text in enumerate(front.split("\n"), start=2)
+                               if text.split(":", 1)[0] in DATE_FIELDS and _bad_date(text)), (2, "stand"))
+        problem(line, f"'{key_name}' muss ein gültiges Datum JJJJ-MM-TT sein ({exc})")
         return None, problems
     if not isinstance(data, dict):
         problem(2, "Vorspann muss aus Feldern 'name: wert' bestehen")
@@ -178,16 +220,25 @@ def parse_item(path: Path, root: Path) -> tuple[Item | None, list[Problem]]:
     title = data.get("title")
     if "title" in data and not (isinstance(title, str) and title.strip()):
         problem(lines["title"], "'title' muss ein nicht leerer Text sein")
-    stand = data.get("stand")
-    if "stand" in data:
-        if isinstance(stand, str):
-            try:
-                stand = dt.date.fromisoformat(stand)
-            except ValueError:
-                pass
-        if not isinstance(stand, dt.date) or isinstance(stand, dt.datetime):
-            problem(lines["stand"], f"'stand' muss ein Datum JJJJ-MM-TT sein, nicht '{data['stand']}'")
-            stand = None
+    dates = {}
+    for name in DATE_FIELDS:
+        value = data.get(name)
+        if name in data and value is not None:
+            if isinstance(value, str):
+                try:
+                    value = dt.date.fromisoformat(value)
+                except ValueError:
+                    pass
+            if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+                problem(lines[name], f"'{name}' muss ein Datum JJJJ-MM-TT sein, nicht '{data[name]}'")
+                value = None
+        dates[name] = value
+    stand, valid_from, valid_until = dates["stand"], dates["valid_from"], dates["valid_until"]
+    if valid_from and valid_until and valid_until < valid_from:
+        problem(lines["valid_until"], f"'valid_until' ({valid_until}) liegt vor 'valid_from' ({valid_from})")
+    if file_start is not None and valid_from != file_start:
+        problem(lines.get("valid_from", 1),
+                f"die Fassung ab {file_start} (Dateiname) braucht 'valid_from: {file_start}'")
     source = data.get("source")
     if "source" in data and not is_url(source):
         problem(lines["source"], f"'source' muss eine Adresse mit https:// sein, nicht '{source}'")
@@ -208,7 +259,8 @@ def parse_item(path: Path, root: Path) -> tuple[Item | None, list[Problem]]:
         return None, problems
 
     item = Item(
-        id=item_id, kind=kind, path=path, title=title.strip(), stand=stand, source=source,
+        id=item_id, key=version_key, valid_from=valid_from, valid_until=valid_until,
+        kind=kind, path=path, title=title.strip(), stand=stand, source=source,
         body=body.strip(), tags=tuple(data.get("tags") or ()),
         questions=tuple(q.strip() for q in data.get("questions") or ()),
         see_also=tuple(data.get("see_also") or ()), easy=(data.get("easy") or "").strip(),
@@ -230,9 +282,10 @@ def _with_passages(item: Item, passages: tuple[Passage, ...]) -> Item:
 def _passages(item: Item, body: str, body_line: int) -> tuple[tuple[Passage, ...], list[tuple[int, str]]]:
     common = dict(item_id=item.id, kind=item.kind, item_title=item.title, stand=item.stand,
                   source=item.source, tags=item.tags, see_also=item.see_also,
-                  teaser=item.teaser, person=item.person)
+                  teaser=item.teaser, person=item.person, valid_from=item.valid_from,
+                  valid_until=item.valid_until)
     if item.kind != "interview":
-        return (Passage(id=item.id, title=item.title, text=item.body, anchor="",
+        return (Passage(id=item.id, key=item.key, title=item.title, text=item.body, anchor="",
                         questions=item.questions, easy=item.easy, **common),), []
     problems: list[tuple[int, str]] = []
     sections: list[tuple[str, int, list[str]]] = []
@@ -256,8 +309,8 @@ def _passages(item: Item, body: str, body_line: int) -> tuple[tuple[Passage, ...
         if anchor in seen:
             problems.append((line, f"die Frage '{question}' kommt doppelt vor"))
         seen.add(anchor)
-        passages.append(Passage(id=f"{item.id}#{anchor}", title=question, text=answer,
-                                anchor=anchor, **common))
+        passages.append(Passage(id=f"{item.id}#{anchor}", key=f"{item.key}#{anchor}", title=question,
+                                text=answer, anchor=anchor, **common))
     return tuple(passages), problems
 
 
@@ -311,23 +364,74 @@ def load_content(root: Path) -> list[Item]:
                 if path.is_file() and path.suffix != ".md" and not path.name.startswith("."):
                     rel = path.relative_to(root).as_posix()
                     problems.append(Problem(f"content/{rel}", 0, "nur .md-Dateien sind Inhalte; Datei umbenennen oder entfernen"))
-    ids: dict[str, str] = {}
+    keys: dict[str, str] = {}
     for item in items:
-        key = item.id.lower()
-        if key in ids:
-            problems.append(Problem(f"content/{item.id}.md", 1, f"doppelte Kennung: wie {ids[key]}"))
-        ids[key] = f"content/{item.id}.md"
+        key = item.key.lower()
+        if key in keys:
+            problems.append(Problem(f"content/{item.key}.md", 1, f"doppelte Kennung: wie {keys[key]}"))
+        keys[key] = f"content/{item.key}.md"
+    problems.extend(period_problems(items))
     known = {item.id for item in items} | {p.id for item in items for p in item.passages}
     for item in items:
         for target in item.see_also:
             if target not in known:
                 line = _line_of(item.path, "see_also")
-                problems.append(Problem(f"content/{item.id}.md", line, f"'see_also' verweist auf '{target}', das es nicht gibt"))
+                problems.append(Problem(f"content/{item.key}.md", line, f"'see_also' verweist auf '{target}', das es nicht gibt"))
     if not items and not problems:
         problems.append(Problem("content", 0, "keine Inhalte gefunden (content/faq, content/glossary, content/interviews)"))
     if problems:
         raise ContentError(problems)
     return items
+
+
+def versions_of(items: list[Item]) -> dict[str, list[Item]]:
+    """The versions of each item id, earliest first."""
+    by_id: dict[str, list[Item]] = {}
+    for item in items:
+        by_id.setdefault(item.id, []).append(item)
+    for versions in by_id.values():
+        versions.sort(key=lambda v: (v.valid_from or dt.date.min, v.key))
+    return by_id
+
+
+def period_problems(items: list[Item]) -> list[Problem]:
+    """Versions of one id whose periods overlap or leave a gap between them."""
+    problems = []
+    for versions in versions_of(items).values():
+        for before, after in zip(versions, versions[1:]):
+            end = before.valid_until or dt.date.max
+            start = after.valid_from or dt.date.min
+            where = f"content/{after.key}.md"
+            line = _line_of(after.path, "valid_from")
+            if start <= end:
+                problems.append(Problem(where, line, (
+                    f"der Zeitraum überschneidet sich mit content/{before.key}.md "
+                    f"({period_text(before)}); jede Fassung braucht 'valid_from'/'valid_until' "
+                    "ohne Überschneidung")))
+            elif start - end > dt.timedelta(days=1):
+                problems.append(Problem(where, line, (
+                    f"Lücke: vom {end + dt.timedelta(days=1)} bis {start - dt.timedelta(days=1)} "
+                    f"gilt keine Fassung (content/{before.key}.md gilt bis {end})")))
+    return problems
+
+
+def period_text(item: Item) -> str:
+    start = item.valid_from.isoformat() if item.valid_from else "offen"
+    end = item.valid_until.isoformat() if item.valid_until else "offen"
+    return f"gültig {start} bis {end}"
+
+
+def stale_items(items: list[Item], today: dt.date) -> list[Problem]:
+    """Warnings: versions in force now or later whose ``stand`` is more than a year old."""
+    warnings = []
+    for item in items:
+        if item.valid_until is not None and item.valid_until < today:
+            continue
+        age = (today - item.stand).days
+        if age > STALE_AFTER_DAYS:
+            warnings.append(Problem(f"content/{item.key}.md", _line_of(item.path, "stand"),
+                                    f"'stand' {item.stand} ist {age} Tage alt: bitte die Fakten prüfen"))
+    return warnings
 
 
 def _line_of(path: Path, key: str) -> int:

@@ -6,11 +6,13 @@ the run fails.
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .ask import Answer, QuestionError, answer_question
 from .content import ContentError, Problem, read_yaml
+from .periods import parse_day
 from .search import SearchEngine
 
 QUESTIONS_FILE = "questions.yaml"
@@ -28,6 +30,7 @@ class TestQuestion:
     expect: tuple[str, ...]
     history: tuple[str, ...] = ()
     line: int = 0
+    date: dt.date | None = None      # the day the question is asked on (default: the run's)
 
     @property
     def in_scope(self) -> bool:
@@ -131,7 +134,15 @@ def load_question_set(path: Path) -> QuestionSet:
             problems.append(Problem(shown, line, "'expect' muss eine Liste von Kennungen sein"))
             continue
         history = entry.get("history", []) or []
-        questions.append(TestQuestion(entry["q"], tuple(expect), tuple(str(h) for h in history), line))
+        day = entry.get("date")
+        if day is not None and not isinstance(day, dt.date):
+            try:
+                day = parse_day(str(day))
+            except ValueError as exc:
+                problems.append(Problem(shown, line, f"'date': {exc}"))
+                continue
+        questions.append(TestQuestion(entry["q"], tuple(expect), tuple(str(h) for h in history),
+                                      line, day))
     if problems:
         raise ContentError(problems)
     return QuestionSet(tuple(questions), {k: float(v) for k, v in thresholds.items()}, path)
@@ -166,12 +177,13 @@ def _metrics(outcomes: list[Outcome]) -> Metrics:
     )
 
 
-def run_eval(engine: SearchEngine, qset: QuestionSet) -> Report:
-    """Ask every question of ``qset`` and measure the answers."""
+def run_eval(engine: SearchEngine, qset: QuestionSet, today: dt.date | None = None) -> Report:
+    """Ask every question of ``qset`` as of ``today`` (a question's own ``date`` wins) and
+    measure the answers."""
     outcomes: list[Outcome] = []
     for q in qset.questions:
         try:
-            answer = answer_question(engine, q.question, q.history)
+            answer = answer_question(engine, q.question, q.history, today=q.date or today)
         except QuestionError:
             outcomes.append(Outcome(q.question, list(q.expect), q.kind, False, None, [], 0.0, q.line))
             continue

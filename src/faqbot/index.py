@@ -40,8 +40,8 @@ REFERRALS_FILE = "referrals.json"
 META_FILE = "meta.json"
 KEEP_BUILDS = 3
 # Raised whenever a build's files change shape; older builds are then rebuilt, not read.
-# 2: with the score table (faqbot.scores).
-INDEX_FORMAT = 2
+# 2: with the score table (faqbot.scores). 3: dated versions (one document per version).
+INDEX_FORMAT = 3
 
 # Weights of the searched fields (BM25F). Titles and the editors' alternate questions say what
 # an item is about; the body says much else too.
@@ -128,7 +128,10 @@ def load_saved_referrals(folder: Path) -> list[Referral]:
 def passage_record(passage: Passage) -> dict:
     """What the index stores of a passage, to be shown without reading content files."""
     return {
-        "id": passage.id, "item_id": passage.item_id, "kind": passage.kind,
+        "id": passage.id, "key": passage.key or passage.id, "item_id": passage.item_id,
+        "kind": passage.kind,
+        "valid_from": passage.valid_from.isoformat() if passage.valid_from else None,
+        "valid_until": passage.valid_until.isoformat() if passage.valid_until else None,
         "title": passage.title, "item_title": passage.item_title, "text": passage.text,
         "anchor": passage.anchor, "stand": passage.stand.isoformat(), "source": passage.source,
         "questions": list(passage.questions), "easy": passage.easy,
@@ -189,7 +192,7 @@ def build_index(content_root: Path, index_dir: Path,
                 writer = ix.writer(limitmb=128)
                 for n, passage in enumerate(passages, start=1):
                     writer.add_document(
-                        id=passage.id, item_id=passage.item_id, kind=passage.kind,
+                        id=passage.key or passage.id, item_id=passage.item_id, kind=passage.kind,
                         title=passage.title, questions="\n".join(passage.questions),
                         tags=" ".join(passage.tags), easy=passage.easy, body=passage.text,
                         context=passage_context(passage),

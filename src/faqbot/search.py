@@ -7,6 +7,7 @@ BM25F scores precomputed at index time (``faqbot.scores``), shared by all thread
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 import threading
@@ -28,6 +29,10 @@ from .scores import ScoreTable
 SEARCH_FIELDS = tuple(FIELD_BOOSTS)
 # Matches in these fields say what a passage is about.
 ABOUT_FIELDS = frozenset({"title", "questions", "tags"})
+
+
+def _ordinal(iso: str | None, default: int) -> int:
+    return dt.date.fromisoformat(iso).toordinal() if iso else default
 
 
 class IndexMissing(Exception):
@@ -116,11 +121,32 @@ class Snapshot:
         if self.scores.doc_count != len(self.docnums):
             raise ValueError(f"Bewertungstabelle ({self.scores.doc_count} Passagen) passt nicht "
                              f"zum Index ({len(self.docnums)} Passagen).")
-        # Passage ids of each item, in index order (an interview's questions in their order).
+        # Passage keys of each item (all versions), in index order (an interview's questions
+        # in their order), and the versions of each passage id, earliest first.
         self.by_item: dict[str, list[str]] = {}
-        for pid, rec in self.records.items():
-            self.by_item.setdefault(rec["item_id"], []).append(pid)
+        self.by_passage: dict[str, list[str]] = {}
+        for key, rec in self.records.items():
+            self.by_item.setdefault(rec["item_id"], []).append(key)
+            self.by_passage.setdefault(rec["id"], []).append(key)
+        for keys in self.by_passage.values():
+            keys.sort(key=lambda k: self.records[k]["valid_from"] or "")
         self.doc_count = len(self.records)
+        # Periods of the documents (as date ordinals) for answering as of a day.
+        self._starts = np.array([_ordinal(self.records[self.docnums[d]]["valid_from"], 0)
+                                 for d in range(self.doc_count)], dtype=np.int64)
+        self._ends = np.array([_ordinal(self.records[self.docnums[d]]["valid_until"], 10**9)
+                               for d in range(self.doc_count)], dtype=np.int64)
+        self._masks: OrderedDict[dt.date, np.ndarray] = OrderedDict()
+        self._mask_lock = threading.Lock()
+        # The days on which versions start or end (a server switches without a reindex), and
+        # the items that change on each.
+        self.changes: dict[dt.date, set[str]] = {}
+        for rec in self.records.values():
+            days = [dt.date.fromisoformat(rec["valid_from"])] if rec["valid_from"] else []
+            if rec["valid_until"]:
+                days.append(dt.date.fromisoformat(rec["valid_until"]) + dt.timedelta(days=1))
+            for day in days:
+                self.changes.setdefault(day, set()).add(rec["item_id"])
         # Titles and alternate questions for the fuzzy blend and for suggestions, folded once.
         self.titles = Titles.of(self._titles())         # FAQ titles and questions, glossary terms
         self.faq_titles = self.titles.only(lambda pid: self.records[pid]["kind"] == "faq")
@@ -140,6 +166,41 @@ class Snapshot:
             elif rec["kind"] == "glossary":
                 yield pid, rec["title"]
 
+    def applies(self, key: str, day: dt.date) -> bool:
+        """Whether the version ``key`` applies on ``day``."""
+        rec = self.records[key]
+        return ((rec["valid_from"] is None or rec["valid_from"] <= day.isoformat())
+                and (rec["valid_until"] is None or day.isoformat() <= rec["valid_until"]))
+
+    def version_at(self, passage_id: str, day: dt.date) -> str | None:
+        """The key of the version of ``passage_id`` (or of an item's first passage) that
+        applies on ``day``; None when none does."""
+        keys = self.by_passage.get(passage_id) or self.by_passage.get(
+            next(iter(self.by_item.get(passage_id, ())), ""), ())
+        return next((k for k in keys if self.applies(k, day)), None)
+
+    def record_at(self, passage_id: str, day: dt.date) -> dict | None:
+        key = self.version_at(passage_id, day)
+        return self.records[key] if key is not None else None
+
+    def next_version(self, key: str) -> str | None:
+        """The version of the same passage that follows ``key``, if any."""
+        keys = self.by_passage[self.records[key]["id"]]
+        i = keys.index(key)
+        return keys[i + 1] if i + 1 < len(keys) else None
+
+    def mask(self, day: dt.date) -> np.ndarray:
+        """Per document: 1.0 when its version applies on ``day``, else 0.0 (a few kept)."""
+        with self._mask_lock:
+            found = self._masks.get(day)
+            if found is None:
+                n = day.toordinal()
+                found = ((self._starts <= n) & (n <= self._ends)).astype(np.float64)
+                self._masks[day] = found
+                while len(self._masks) > 16:
+                    self._masks.popitem(last=False)
+            return found
+
     def doc_frequency(self, term: str) -> int:
         """In how many passages ``term`` occurs in any field."""
         return self.scores.doc_frequency(term)
@@ -148,8 +209,10 @@ class Snapshot:
         n, df = self.doc_count, self.doc_frequency(term)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
-    def search(self, terms: list[QueryTerm], limit: int = 20) -> list[Candidate]:
-        """Passages matching any of ``terms``, best BM25F score first.
+    def search(self, terms: list[QueryTerm], limit: int = 20,
+               day: dt.date | None = None) -> list[Candidate]:
+        """Passages matching any of ``terms``, best BM25F score first; with ``day``, only the
+        versions that apply on that day.
 
         The same sum of per-field BM25F term scores as Whoosh's ``Or`` query over the searched
         fields (each boosted by its field weight and the term's weight), added up from the
@@ -177,6 +240,8 @@ class Snapshot:
         docs = np.concatenate(docs_of)
         boosted = np.concatenate(values_of) * np.repeat(factors, lengths)
         total = np.bincount(docs, weights=boosted, minlength=self.doc_count)
+        if day is not None:
+            total *= self.mask(day)
         touched = np.flatnonzero(total)
         # Best score first; equal scores in index order.
         best = touched[np.lexsort((touched, -total[touched]))[:limit]]

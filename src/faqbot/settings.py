@@ -5,6 +5,7 @@ environment variables ``FAQBOT_<NAME>`` (see ``create_app``).
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +32,8 @@ SETTINGS = (
             "Requests per client on the API and the chat (flask-limiter syntax), or 'off'."),
     Setting("RATE_LIMIT_STORAGE", "", "flask-limiter storage URI (memory:// when empty; redis://... for several servers)."),
     Setting("SECRET_KEY", None, "Signs staff sessions; generated into instance/secret_key on first run when unset."),
+    Setting("TODAY", "", "Fixes the day answers are given as of (YYYY-MM-DD), for tests and demos; "
+            "empty: the server's date, so a new version goes live on its first day without a reindex."),
 )
 
 DEFAULTS = {s.name: s.default for s in SETTINGS}
@@ -39,3 +42,10 @@ DEFAULTS = {s.name: s.default for s in SETTINGS}
 def resolve_path(value: object, base: Path) -> Path:
     path = Path(str(value))
     return path if path.is_absolute() else (base / path)
+
+
+def today_of(config) -> "dt.date":
+    """The day to answer as of: the ``TODAY`` setting, read on every call (so moving it moves
+    a running server), or the machine's date."""
+    fixed = str(config.get("TODAY") or "").strip()
+    return dt.date.fromisoformat(fixed) if fixed else dt.date.today()

@@ -2,7 +2,7 @@
 
      <script src="https://ASSISTANT/widget.js" defer></script>
 
-   adds a button "Fragen zum Bürgergeld" that opens the assistant's /widget page in an iframe
+   adds a button "Fragen zum Grundsicherungsgeld" that opens the assistant's /widget page in an iframe
    panel. The panel closes with Esc or its "Schließen" button, and focus returns to the button.
    Everything lives in a shadow root: the site's CSS does not reach in, ours does not leak out,
    and no inline styles or scripts are added to the site (it may have a strict CSP). */
@@ -16,7 +16,7 @@
   // The assistant is wherever this script came from, not the embedding site.
   var base = script.src.replace(/\/widget\.js(?:[?#].*)?$/, "");
   var origin = new URL(script.src).origin;
-  var TITLE = "Fragen zum Bürgergeld";
+  var TITLE = "Fragen zum Grundsicherungsgeld";
 
   var CSS = [
     ":host { all: initial; }",

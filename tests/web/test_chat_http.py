@@ -85,9 +85,9 @@ def test_follow_up_passes_the_earlier_questions_as_history(shipped_client, monke
     seen = []
     real = chat.answer_question
 
-    def spy(engine, question, history=()):
+    def spy(engine, question, history=(), today=None):
         seen.append((question, list(history)))
-        return real(engine, question, history)
+        return real(engine, question, history, today=today)
 
     monkeypatch.setattr(chat, "answer_question", spy)
     response = post(shipped_client, "/frage", [("beginn", "0"), ("verlauf", "Wie hoch ist der Regelbedarf?"),

@@ -61,14 +61,14 @@ def test_widget_opens_the_chat_from_another_origin_and_answers(visit, sites, ans
     v = open_host(visit, sites)
     page = v.page
     button = page.locator("button.open")
-    assert button.inner_text() == "Fragen zum Bürgergeld"
+    assert button.inner_text() == "Fragen zum Grundsicherungsgeld"
     assert button.get_attribute("aria-expanded") == "false"
     assert page.locator("iframe").count() == 0 or not page.locator("iframe").is_visible()
     assert position(page, "button.open") == "fixed"            # styled despite the site's CSP
     button.click()
     assert button.get_attribute("aria-expanded") == "true"
     frame = chat_frame(page, assistant.url)
-    assert page.locator("iframe").get_attribute("title") == "Chat: Fragen zum Bürgergeld"
+    assert page.locator("iframe").get_attribute("title") == "Chat: Fragen zum Grundsicherungsgeld"
     frame.wait_for_function("() => document.activeElement && document.activeElement.id === 'frage'")
     frame.fill("#frage", answered_question)
     frame.press("#frage", "Enter")

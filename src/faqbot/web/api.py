@@ -1,11 +1,15 @@
 """The JSON API: ``/api/ask`` and its OpenAPI description."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from ..ask import MAX_QUESTION_CHARS, QuestionError, answer_json, answer_question
+from ..periods import parse_day
 from ..search import IndexMissing
+from ..settings import today_of
 from .openapi import MAX_GET_HISTORY, OPENAPI
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -22,29 +26,40 @@ def _engine():
     return current_app.extensions["faqbot.engine"]
 
 
-def _read_request() -> tuple[object, list]:
+def _read_request() -> tuple[object, list, dt.date]:
     if request.method == "GET":
         history = request.args.getlist("history")
         if len(history) > MAX_GET_HISTORY:
             raise BadRequest(f"Höchstens {MAX_GET_HISTORY} frühere Fragen per GET; mehr per POST.")
-        return request.args.get("q"), history
+        return request.args.get("q"), history, _day(request.args)
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise BadRequest('Erwartet wird JSON der Form {"question": "...", "history": [...]}.')
-    unknown = set(data) - {"question", "history"}
+    unknown = set(data) - {"question", "history", "date"}
     if unknown:
         raise BadRequest(f"Unbekannte Felder: {', '.join(sorted(unknown))}.")
     history = data.get("history", [])
     if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
         raise BadRequest("'history' muss eine Liste von Texten sein.")
-    return data.get("question"), history
+    return data.get("question"), history, _day(data)
+
+
+def _day(given) -> dt.date:
+    """The day to answer as of: ``date`` (YYYY-MM-DD) when given, else today."""
+    if "date" not in given:
+        return today_of(current_app.config)
+    value = given["date"]
+    try:
+        return parse_day(value)
+    except ValueError as exc:
+        raise BadRequest(f"'date': {exc}") from None
 
 
 @bp.route("/ask", methods=["GET", "POST"])
 def ask():
     """Answer a question with ranked passages."""
     try:
-        question, history = _read_request()
+        question, history, day = _read_request()
         if question is None or (isinstance(question, str) and not question.strip()):
             raise BadRequest("Bitte eine Frage angeben ('question' bzw. Parameter 'q').")
         if not isinstance(question, str):
@@ -53,15 +68,16 @@ def ask():
             raise BadRequest(f"Die Frage ist zu lang (höchstens {MAX_QUESTION_CHARS} Zeichen).")
         if len(history) > 50 or any(len(h) > MAX_QUESTION_CHARS for h in history):
             raise BadRequest("'history' ist zu lang.")
-        answer = answer_question(_engine(), question, [h for h in history if h.strip()][-MAX_HISTORY:])
+        answer = answer_question(_engine(), question, [h for h in history if h.strip()][-MAX_HISTORY:],
+                                 today=day)
     except BadRequest as exc:
         return jsonify(error=exc.message), 400
     except QuestionError as exc:
         if isinstance(question, str) and question.strip() and len(question) <= MAX_QUESTION_CHARS:
             # Only characters we cannot read (control characters and the like): no answer,
             # but no error either, as for any other question we cannot answer.
-            return jsonify(question=question, answered=False, confidence=0.0, answers=[],
-                           suggestions=[], referral=None)
+            return jsonify(question=question, date=day.isoformat(), answered_as_of=day.isoformat(),
+                           answered=False, confidence=0.0, answers=[], suggestions=[], referral=None)
         return jsonify(error=str(exc)), 400
     except IndexMissing:
         return jsonify(error="Der Suchindex ist gerade nicht verfügbar. Bitte später erneut versuchen."), 503

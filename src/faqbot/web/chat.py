@@ -11,6 +11,7 @@ form through the ``form`` attribute, so it sends the conversation along in both 
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import html
 import logging
@@ -32,9 +33,11 @@ from .api import log_question
 from ..analysis import german_stem
 from ..ask import (MAX_QUESTION_CHARS, Answer, Hit, QuestionError, answer_question, item_url,
                    normalise)
+from ..periods import period_label
 from ..redact import redact
 from ..render import highlight, markdown_html
 from ..search import IndexMissing
+from ..settings import today_of
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 STATIC_DIR = PROJECT_ROOT / "static"
@@ -162,6 +165,26 @@ class Shown:
     url: str
     source: str
     source_host: str
+    period: str = ""                   # "Gilt seit 1. Juli 2026", "Galt bis 30. Juni 2026"
+    valid_from: str | None = None
+    valid_until: str | None = None
+    easy: str = ""                     # the item in easy language, if it has one
+    other: "OtherVersion | None" = None
+    past: bool = False                 # the version no longer applies (a question on the past)
+
+
+@dataclass(frozen=True)
+class OtherVersion:
+    """The version shown after an answer: coming soon ("Ab 1. Januar 2027"), or today's
+    after an answer about the past."""
+
+    label: str
+    title: str
+    html: Markup
+    stand: str
+    source: str
+    source_host: str
+    easy: str = ""
 
 
 @dataclass(frozen=True)
@@ -177,7 +200,8 @@ class Turn:
 
     @property
     def had_personal_data(self) -> bool:
-        return redact(self.question) != self.question
+        redacted = self.answer.redacted if self.answer is not None else redact(self.question)
+        return redacted != self.question
 
     @property
     def answered(self) -> bool:
@@ -219,13 +243,26 @@ def excerpt(text: str, matched: tuple[str, ...]) -> Markup:
     return highlight(plain, stems, _stem_matching(stems))
 
 
-def shown(hit: Hit) -> Shown:
-    host = (urlparse(hit.source).hostname or hit.source).removeprefix("www.")
+def _host(url: str) -> str:
+    return (urlparse(url).hostname or url).removeprefix("www.")
+
+
+def shown(hit: Hit, today: dt.date) -> Shown:
+    other = None
+    if hit.other is not None:
+        o = hit.other
+        other = OtherVersion(label=period_label(o.valid_from, o.valid_until, today), title=o.title,
+                             html=markdown_html(o.passage), stand=o.stand, source=o.source,
+                             source_host=_host(o.source), easy=o.easy)
     return Shown(id=hit.id, kind=hit.kind, kind_label=KIND_LABELS.get(hit.kind, "Information"),
                  title=hit.title, item_title=hit.item_title,
                  html=highlighted_html(hit.passage, hit.matched),
                  excerpt=excerpt(hit.passage, hit.matched), stand=hit.stand,
-                 url=item_url(hit.item_id, hit.anchor), source=hit.source, source_host=host)
+                 url=item_url(hit.item_id, hit.anchor), source=hit.source,
+                 source_host=_host(hit.source),
+                 period=period_label(hit.valid_from, hit.valid_until, today),
+                 valid_from=hit.valid_from, valid_until=hit.valid_until, easy=hit.easy, other=other,
+                 past=bool(hit.valid_until) and hit.valid_until < today.isoformat())
 
 
 def _engine():
@@ -234,16 +271,17 @@ def _engine():
 
 def build_turn(number: int, question: str, history: tuple[str, ...], rated: bool = False) -> Turn:
     """Ask the engine and prepare what the turn shows."""
+    today = today_of(current_app.config)
     try:
-        answer = answer_question(_engine(), question, list(history[-MAX_HISTORY:]))
+        answer = answer_question(_engine(), question, list(history[-MAX_HISTORY:]), today=today)
     except QuestionError as exc:
         return Turn(number, question, error=str(exc))
     # The engine merged the previous question in: say so, the citizen may not have meant it.
-    follow_up_of = history[-1] if history and answer.searched != redact(answer.question) else ""
+    follow_up_of = history[-1] if history and answer.follow_up else ""
     if not answer.answered:
         return Turn(number, question, answer=answer, follow_up_of=follow_up_of)
-    return Turn(number, question, answer=answer, best=shown(answer.hits[0]),
-                further=tuple(shown(h) for h in answer.hits[1:1 + MAX_FURTHER]),
+    return Turn(number, question, answer=answer, best=shown(answer.hits[0], today),
+                further=tuple(shown(h, today) for h in answer.hits[1:1 + MAX_FURTHER]),
                 follow_up_of=follow_up_of, rated=rated)
 
 
@@ -255,13 +293,13 @@ def build_turns(conversation: Conversation) -> list[Turn]:
 
 
 def common_questions() -> list[dict]:
-    records = _engine().snapshot().records
-    return [{"id": pid, "title": records[pid]["title"]} for pid in COMMON_QUESTIONS if pid in records]
+    snapshot, today = _engine().snapshot(), today_of(current_app.config)
+    found = ((pid, snapshot.record_at(pid, today)) for pid in COMMON_QUESTIONS)
+    return [{"id": pid, "title": rec["title"]} for pid, rec in found if rec is not None]
 
 
 def jobcenter_url() -> str | None:
-    records = _engine().snapshot().records
-    return item_url(JOBCENTER_ITEM) if JOBCENTER_ITEM in records else None
+    return item_url(JOBCENTER_ITEM) if JOBCENTER_ITEM in _engine().snapshot().by_item else None
 
 
 # --- rendering -----------------------------------------------------------------------------

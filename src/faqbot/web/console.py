@@ -3,6 +3,7 @@ what citizens ask, and reindex from the browser. Everything here requires signin
 reindexing requires the editor role."""
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import threading
 import time
@@ -18,8 +19,10 @@ from ..content import ContentError
 from ..evaluation import load_question_set, run_eval
 from ..index import ReindexRunning
 from ..reindex import QualityGateFailed, reindex
+from ..periods import german_date, parse_day, period_label
 from ..search import IndexMissing
 from ..sessions import check_csrf
+from ..settings import today_of
 
 bp = Blueprint("console", __name__, url_prefix="/konsole")
 
@@ -126,15 +129,28 @@ def overview():
 
 # Test bench -------------------------------------------------------------------------------
 
+def _day_of_form(values) -> tuple[dt.date, str]:
+    """The day a form asks to answer as of ("datum", YYYY-MM-DD; empty: today) and an error."""
+    today = today_of(current_app.config)
+    given = (values.get("datum") or "").strip()
+    if not given:
+        return today, ""
+    try:
+        return parse_day(given), ""
+    except ValueError as exc:
+        return today, str(exc)
+
+
 @bp.route("/testen")
 @login_required
 def bench():
     question = request.args.get("q", "").strip()
     previous = [h for h in request.args.getlist("history") if h.strip()]
     answer = error = None
-    if question:
+    day, error = _day_of_form(request.args)
+    if question and not error:
         try:
-            answer = answer_question(_engine(), question, previous)
+            answer = answer_question(_engine(), question, previous, today=day)
         except QuestionError as exc:
             error = str(exc)
         except IndexMissing:
@@ -146,7 +162,9 @@ def bench():
     except IndexMissing:
         pass
     return render_template("console/bench.html", question=question, history=previous,
-                           answer=answer, error=error, ids=ids,
+                           answer=answer, error=error, ids=sorted({i.split("@")[0] for i in ids}),
+                           day=day, today=today_of(current_app.config),
+                           period_label=period_label,
                            added=request.args.get("hinzugefuegt"))
 
 
@@ -184,8 +202,12 @@ def quality():
             snapshot = _engine().snapshot()
         except (ContentError, IndexMissing) as exc:
             abort(409, description=str(exc))
-        report = run_eval(_engine(), qset)
-        run_id = history.record_eval(_db(), report, trigger="konsole", user=g.user.name,
+        day, error = _day_of_form(request.form)
+        if error:
+            abort(400, description=error)
+        report = run_eval(_engine(), qset, today=day)
+        trigger = "konsole" if day == today_of(current_app.config) else f"konsole, Stichtag {day.isoformat()}"
+        run_id = history.record_eval(_db(), report, trigger=trigger, user=g.user.name,
                                      content_version=snapshot.meta["content_version"],
                                      generation=snapshot.meta["generation"])
         return redirect(url_for("console.quality_run", run_id=run_id))
@@ -250,7 +272,26 @@ def asked_csv():
 def reindex_page():
     if request.method == "POST":
         return start_reindex()
-    return render_template("console/reindex.html", runs=history.reindex_history(_db()))
+    return render_template("console/reindex.html", runs=history.reindex_history(_db()),
+                           coming=coming_changes())
+
+
+def coming_changes() -> list[dict]:
+    """The coming days on which versions start or end, with the items that change."""
+    try:
+        snapshot = _engine().snapshot()
+    except IndexMissing:
+        return []
+    today = today_of(current_app.config)
+    coming = []
+    for day in sorted(d for d in snapshot.changes if d > today):
+        items = []
+        for item_id in sorted(snapshot.changes[day]):
+            rec = snapshot.record_at(item_id, day) or snapshot.record_at(item_id, day - dt.timedelta(days=1))
+            items.append({"id": item_id, "title": rec["item_title"] if rec else item_id,
+                          "datum": day.isoformat()})
+        coming.append({"day": day, "label": german_date(day), "items": items})
+    return coming
 
 
 @editor_required

@@ -14,13 +14,17 @@ _TOO_LARGE = {"description": "Anfrage zu groß", "content": {
 _ANSWER = {"description": "Antwort mit gerankten Passagen", "content": {"application/json": {
     "schema": {"$ref": "#/components/schemas/Answer"}}}}
 
+_DATE_HELP = ("Answer as of this day (YYYY-MM-DD): the content versions in force on it. "
+              "Default: today. A malformed date is a 400.")
+
 OPENAPI = {
     "openapi": "3.0.3",
     "info": {
         "title": "faqbot API",
         "version": "1.0.0",
-        "description": "Answers questions about the Bürgergeld (SGB II) with ranked passages "
-                       "from editor-approved content, each with its source and Stand date.",
+        "description": "Answers questions about the Grundsicherungsgeld (SGB II, until June 2026 "
+                       "Bürgergeld) with ranked passages from editor-approved content, each with "
+                       "its source, its Stand date and the period it applies to.",
     },
     "paths": {
         "/api/ask": {
@@ -35,6 +39,9 @@ OPENAPI = {
                      "schema": {"type": "array", "maxItems": MAX_GET_HISTORY,
                                 "items": {"type": "string", "maxLength": MAX_QUESTION_CHARS}},
                      "style": "form", "explode": True},
+                    {"name": "date", "in": "query", "required": False,
+                     "description": _DATE_HELP,
+                     "schema": {"type": "string", "format": "date", "pattern": "^\\d{4}-\\d{2}-\\d{2}$"}},
                 ],
                 "responses": {"200": _ANSWER, "400": _ERROR, "413": _TOO_LARGE, "429": _ERROR,
                               "431": {"description": "Anfrage-URL zu lang"}, "503": _ERROR},
@@ -56,11 +63,14 @@ OPENAPI = {
                              "pattern": "\\S"},
                 "history": {"type": "array", "maxItems": 50,
                             "items": {"type": "string", "maxLength": MAX_QUESTION_CHARS}},
+                "date": {"type": "string", "format": "date", "description": _DATE_HELP,
+                         "pattern": "^\\d{4}-\\d{2}-\\d{2}$"},
             },
         },
         "Passage": {
             "type": "object",
-            "required": ["id", "kind", "title", "passage", "url", "source", "stand", "score"],
+            "required": ["id", "kind", "title", "passage", "url", "source", "stand", "valid_from",
+                         "valid_until", "score", "easy", "other_version"],
             "properties": {
                 "id": {"type": "string"},
                 "kind": {"type": "string", "enum": ["faq", "glossary", "interview"]},
@@ -69,7 +79,28 @@ OPENAPI = {
                 "url": {"type": "string"},
                 "source": {"type": "string"},
                 "stand": {"type": "string", "format": "date"},
+                "valid_from": {"type": "string", "format": "date", "nullable": True,
+                               "description": "First day this version applies; null: no start."},
+                "valid_until": {"type": "string", "format": "date", "nullable": True,
+                                "description": "Last day this version applies; null: open-ended."},
                 "score": {"type": "number"},
+                "easy": {"type": "string", "nullable": True,
+                         "description": "The item in easy language (Leichte Sprache), if it has one."},
+                "other_version": {"$ref": "#/components/schemas/Version"},
+            },
+        },
+        "Version": {
+            "type": "object", "nullable": True,
+            "description": "Another version of the passage, shown after it: the one that comes "
+                           "into force within 60 days (or by the future time the question names), "
+                           "or today's version when the question asked about the past.",
+            "required": ["title", "passage", "stand", "source", "valid_from", "valid_until", "easy"],
+            "properties": {
+                "title": {"type": "string"}, "passage": {"type": "string"},
+                "stand": {"type": "string", "format": "date"}, "source": {"type": "string"},
+                "valid_from": {"type": "string", "format": "date", "nullable": True},
+                "valid_until": {"type": "string", "format": "date", "nullable": True},
+                "easy": {"type": "string", "nullable": True},
             },
         },
         "Suggestion": {"type": "object", "required": ["id", "title", "url"], "properties": {
@@ -79,6 +110,11 @@ OPENAPI = {
             "required": ["question", "answered", "confidence", "answers", "suggestions", "referral"],
             "properties": {
                 "question": {"type": "string"},
+                "date": {"type": "string", "format": "date", "nullable": True,
+                         "description": "The day the question was answered as of."},
+                "answered_as_of": {"type": "string", "format": "date", "nullable": True,
+                                   "description": "The day whose rules answer it: earlier than "
+                                                  "'date' when the question asks about the past."},
                 "answered": {"type": "boolean"},
                 "confidence": {"type": "number"},
                 "answers": {"type": "array", "items": {"$ref": "#/components/schemas/Passage"}},
