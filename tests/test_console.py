@@ -13,8 +13,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
-from faqbot import accounts, create_app
+from faqbot import accounts, create_app, db
 from faqbot.index import current_build
 
 from support import LiveServer
@@ -249,3 +250,37 @@ def test_cli_reindex_applies_the_same_gate(runner, content_dir, index_dir):
     result = runner.invoke(cli, args + ["--force", "Test des Überschreibens"])
     assert result.exit_code == 0, result.output
     assert current_build(index_dir) != before
+
+
+def test_staff_delete_a_stored_question_from_the_questions_page(console):
+    server, app = console
+    browser = Browser(server.url)
+    for question in ("Ich heiße Kowalczyk, wer zahlt die Miete?", "Wie hoch ist der Regelsatz?"):
+        status, _, _ = browser.request("/api/ask?q=" + urllib.parse.quote(question))
+        assert status == 200
+    stored = "Ich heiße [Name], wer zahlt die Miete?"
+    browser.sign_in("stefan")
+    status, _, page = browser.request("/konsole/fragen")
+    assert status == 200 and stored in page and 'action="/konsole/fragen/loeschen"' in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+    status, _, _ = browser.request("/konsole/fragen/loeschen", {"frage": stored, "art": "alle"})
+    assert status == 400                                                     # no CSRF token
+    status, headers, _ = browser.request("/konsole/fragen/loeschen",
+                                         {"csrf_token": token, "frage": stored, "art": "alle"})
+    assert status == 302
+    location = urllib.parse.urlparse(headers["Location"])
+    assert urllib.parse.parse_qs(location.query) == {"art": ["alle"], "geloescht": ["1"]}
+    _, _, page = browser.request(f"{location.path}?{location.query}")
+    assert "1 gespeicherte Frage(n) gelöscht." in page
+    assert stored not in page and "Wie hoch ist der Regelsatz?" in page
+    with app.extensions["faqbot.db"].connect() as conn:
+        assert conn.execute(sa.select(db.questions.c.question)).scalars().all() == ["Wie hoch ist der Regelsatz?"]
+
+
+def test_anonymous_visitors_cannot_delete_stored_questions(console):
+    server, _ = console
+    browser = Browser(server.url)
+    token = browser.csrf("/konsole/anmelden")
+    status, _, _ = browser.request("/konsole/fragen/loeschen", {"csrf_token": token, "frage": "Miete?"})
+    assert status == 401

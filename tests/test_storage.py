@@ -108,7 +108,7 @@ def test_feedback_and_grouping(database, engine):
     groups = questionlog.groups(database)
     assert groups[0].count == 2 and groups[0].unhelpful == 1
     declined = questionlog.groups(database, "declined")
-    assert [g.example for g in declined] == ["asdfgh qwertz"]
+    assert [g.example for g in declined] == ["[Wort]"]       # unknown words are not stored
     assert [g.count for g in questionlog.groups(database, "unhelpful")] == [1]
     csv_text = questionlog.export_csv(database)
     assert csv_text.splitlines()[0].startswith("zeit,frage,beantwortet")
@@ -124,6 +124,44 @@ def test_prune_deletes_only_old_questions(database, engine):
     assert questionlog.prune(database, 90) == 1
     with database.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(db.questions)).scalar() == 1
+
+
+def test_prune_deletes_old_rows_of_every_table_with_typed_text(database, engine):
+    old, new = dt.datetime(2020, 1, 1), dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    with database.begin() as conn:
+        for when in (old, new):
+            conn.execute(db.questions.insert().values(asked_at=when, question="Frage", answered=True,
+                                                      confidence=0.5, answer_ids="", channel="api"))
+            conn.execute(db.login_attempts.insert().values(name="erika@example.org", at=when, ok=False))
+            conn.execute(db.eval_runs.insert().values(
+                run_at=when, trigger="konsole", user="anna", content_version="v", generation="g",
+                hit_at_1=1.0, hit_at_3=1.0, mrr=1.0, out_of_scope_declined=1.0, wrongly_declined=0.0,
+                passed=True, report="{}"))
+            conn.execute(db.reindex_runs.insert().values(started_at=when, user="anna", status="live",
+                                                         forced_reason="Frau Musterfrau bat darum"))
+    assert db.prune(database, 90) == {"questions": 1, "login_attempts": 1, "eval_runs": 1, "reindex_runs": 1}
+    with database.connect() as conn:
+        for table, written in db.TYPED_TEXT:
+            assert conn.execute(sa.select(written)).scalars().all() == [new], table.name
+
+
+def test_cli_prune_reports_what_it_deleted(database_url, database, runner):
+    from faqbot.cli import cli
+    with database.begin() as conn:
+        conn.execute(db.login_attempts.insert().values(name="x", at=dt.datetime(2020, 1, 1), ok=False))
+    result = runner.invoke(cli, ["prune", "--days", "30"], env={"FAQBOT_DATABASE_URL": database_url})
+    assert result.exit_code == 0, result.output
+    assert "1 Anmeldeversuch(e)" in result.output and "0 Frage(n)" in result.output
+
+
+def test_a_stored_question_can_be_deleted(database, engine):
+    questionlog.record(database, answer_question(engine, "Ich heiße Kowalczyk, Miete?"), "api")
+    questionlog.record(database, answer_question(engine, "Ich heiße Kowalczyk, Miete?"), "chat")
+    questionlog.record(database, answer_question(engine, "Wie hoch ist der Regelsatz?"), "api")
+    stored = questionlog.stored_text("Ich heiße Kowalczyk, Miete?")
+    assert questionlog.delete(database, stored) == 2
+    with database.connect() as conn:
+        assert conn.execute(sa.select(db.questions.c.question)).scalars().all() == ["Wie hoch ist der Regelsatz?"]
 
 
 def test_csv_export_neutralises_formulas(database, engine):

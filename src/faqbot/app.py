@@ -52,7 +52,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.upgrade(app.config["DATABASE_URL"])
     app.extensions["faqbot.db"] = db.get_engine(app.config["DATABASE_URL"])
     from .questionlog import Writer
-    app.extensions["faqbot.questionlog"] = Writer(app.extensions["faqbot.db"])
+    search_engine = app.extensions["faqbot.engine"]
+    app.extensions["faqbot.questionlog"] = Writer(
+        app.extensions["faqbot.db"], vocabulary=lambda: search_engine.snapshot().lexicon.words)
     sessions.init_app(app)
 
     from .web import api, chat, console, health, items, ratelimit, security

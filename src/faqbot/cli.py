@@ -383,16 +383,19 @@ def user_passwd(name: str) -> None:
 @click.option("--days", type=int, default=None,
               help="Aufbewahrungsfrist in Tagen (Standard: FAQBOT_RETENTION_DAYS oder 90).")
 def prune(days: int | None) -> None:
-    """Löscht gespeicherte Bürgerfragen, die älter als die Aufbewahrungsfrist sind."""
+    """Löscht, was älter als die Aufbewahrungsfrist ist: Bürgerfragen, Anmeldeversuche,
+    Qualitätsmessungen und Reindex-Läufe."""
     import os
 
-    from .questionlog import prune as prune_questions
+    from .db import prune as prune_tables
 
     days = days if days is not None else int(os.environ.get("FAQBOT_RETENTION_DAYS", 90))
     if days < 1:
         raise FaqbotUsageError("--days muss mindestens 1 sein.")
-    removed = prune_questions(_database(), days)
-    click.echo(f"{removed} Frage(n) älter als {days} Tage gelöscht.")
+    removed = prune_tables(_database(), days)
+    click.echo(f"Älter als {days} Tage, gelöscht: {removed['questions']} Frage(n), "
+               f"{removed['login_attempts']} Anmeldeversuch(e), {removed['eval_runs']} "
+               f"Qualitätsmessung(en), {removed['reindex_runs']} Reindex-Lauf/Läufe.")
 
 
 @cli.command()

@@ -6,6 +6,7 @@ through Alembic migrations (``src/faqbot/migrations``), applied by ``upgrade()``
 """
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from pathlib import Path
 
@@ -77,8 +78,30 @@ reindex_runs = sa.Table(
     sa.Column("message", sa.Text, nullable=True),
 )
 
+# Tables holding text that people typed, with the time each row was written. ``prune`` deletes
+# their rows after the retention: citizens' questions, the account names typed at sign-in
+# (anyone can type anything there), quality reports (their questions may be copied from the
+# log) and reindex runs (the reason an editor typed, failures that quote questions).
+TYPED_TEXT = (
+    (questions, questions.c.asked_at),
+    (login_attempts, login_attempts.c.at),
+    (eval_runs, eval_runs.c.run_at),
+    (reindex_runs, reindex_runs.c.started_at),
+)
+
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
+
+
+def prune(engine: Engine, retention_days: int) -> dict[str, int]:
+    """Delete the rows of every table in ``TYPED_TEXT`` older than ``retention_days``;
+    returns how many, by table name."""
+    cutoff = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(days=retention_days)
+    removed = {}
+    with engine.begin() as conn:
+        for table, written in TYPED_TEXT:
+            removed[table.name] = conn.execute(table.delete().where(written < cutoff)).rowcount
+    return removed
 
 
 def default_url(instance_path: Path) -> str:

@@ -1,7 +1,10 @@
 """What citizens ask: stored redacted, without IP address, with the answer and the feedback.
 
-Staff see the most frequent questions, the declined ones and the ones marked unhelpful, grouped
-by similarity. Questions older than the retention are deleted by ``prune``.
+The stored text is ``redact(question, vocabulary)``: personal data replaced by placeholders, and
+every word that is neither in the content's vocabulary nor common German masked as well (a name
+the detectors missed is such a word). Staff see the most frequent questions, the declined ones
+and the ones marked unhelpful, grouped by similarity; they can delete a stored question.
+Questions older than the retention are deleted by ``prune``.
 """
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import io
 import logging
 import queue
 import threading
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -29,12 +33,19 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
-def record(engine: sa.Engine, answer: Answer, channel: str) -> int:
+def stored_text(question: str, vocabulary: Collection[str] = frozenset()) -> str:
+    """``question`` as it is stored: redacted, words unknown to ``vocabulary`` (the content's
+    folded words) and rare in German masked, cut to 1000 characters."""
+    return redact(question, vocabulary)[:1000]
+
+
+def record(engine: sa.Engine, answer: Answer, channel: str,
+           vocabulary: Collection[str] = frozenset()) -> int:
     """Store a question (redacted) with its answer; returns its id for feedback."""
     ids = " ".join(h.id for h in answer.hits) if answer.answered else ""
     with engine.begin() as conn:
         result = conn.execute(questions.insert().values(
-            asked_at=_now(), question=redact(answer.question)[:1000], answered=answer.answered,
+            asked_at=_now(), question=stored_text(answer.question, vocabulary), answered=answer.answered,
             confidence=float(answer.confidence), answer_ids=ids[:2000], channel=channel[:20]))
         return result.inserted_primary_key[0]
 
@@ -52,6 +63,12 @@ def prune(engine: sa.Engine, retention_days: int) -> int:
     cutoff = _now() - dt.timedelta(days=retention_days)
     with engine.begin() as conn:
         return conn.execute(questions.delete().where(questions.c.asked_at < cutoff)).rowcount
+
+
+def delete(engine: sa.Engine, text: str) -> int:
+    """Delete every stored copy of the question ``text`` (as stored, redacted); returns how many."""
+    with engine.begin() as conn:
+        return conn.execute(questions.delete().where(questions.c.question == text)).rowcount
 
 
 @dataclass
@@ -126,14 +143,14 @@ VOTE_WINDOW = dt.timedelta(hours=1)
 
 
 def record_vote(engine: sa.Engine, question: str, *, hit: str | None, helpful: bool,
-                answered: bool, channel: str) -> int:
+                answered: bool, channel: str, vocabulary: Collection[str] = frozenset()) -> int:
     """Attach a "War das hilfreich?" vote to the question it rates; returns the row id.
 
     The chat keeps no ids (its state is the form), so the vote finds its question: the same
     redacted text on the same channel within the last hour, not yet rated. Without one, the
     vote gets a row of its own.
     """
-    text = redact(question)[:1000]
+    text = stored_text(question, vocabulary)
     since = _now() - VOTE_WINDOW
     with engine.begin() as conn:
         row_id = conn.execute(
@@ -157,20 +174,35 @@ class Writer:
     A citizen's answer does not wait for the database; votes go through the same queue, so
     a vote always finds the question it rates. ``flush`` waits until everything queued is
     written (reports call it first, so staff see the latest questions).
+
+    ``vocabulary`` returns the words of the live content (the index's lexicon) for the stored
+    text; without one, or when it fails, every rare word is masked.
     """
 
-    def __init__(self, engine: sa.Engine):
+    def __init__(self, engine: sa.Engine, vocabulary: Callable[[], Collection[str]] | None = None):
         self.engine = engine
+        self._vocabulary = vocabulary
         self._queue: queue.Queue = queue.Queue(maxsize=10_000)
         self._thread = threading.Thread(target=self._run, name="faqbot-question-log", daemon=True)
         self._thread.start()
 
     def record(self, answer: Answer, channel: str) -> None:
-        self._put(record, answer, channel)
+        self._put(lambda engine: record(engine, answer, channel, self.vocabulary()))
 
     def record_vote(self, question: str, *, hit: str | None, helpful: bool, answered: bool,
                     channel: str) -> None:
-        self._put(record_vote, question, hit=hit, helpful=helpful, answered=answered, channel=channel)
+        self._put(lambda engine: record_vote(engine, question, hit=hit, helpful=helpful,
+                                             answered=answered, channel=channel,
+                                             vocabulary=self.vocabulary()))
+
+    def vocabulary(self) -> Collection[str]:
+        """The content's words now; empty (every rare word masked) when they cannot be had."""
+        if self._vocabulary is None:
+            return frozenset()
+        try:
+            return self._vocabulary()
+        except Exception:  # noqa: BLE001 - no index right now: store with the stricter filter
+            return frozenset()
 
     def _put(self, fn, *args, **kwargs) -> None:
         try:

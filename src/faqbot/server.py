@@ -56,17 +56,18 @@ def run(host: str, port: int, threads: int | None, content_dir: Path, index_dir:
 
 
 def start_daily_prune(app) -> None:
-    """Delete citizens' questions older than the retention now and then once a day."""
+    """Delete typed text older than the retention (questions, sign-in attempts, quality and
+    reindex runs) now and then once a day."""
     import threading
     import time
 
-    from .questionlog import prune
+    from .db import prune
 
     def loop() -> None:
         while True:
             try:
                 removed = prune(app.extensions["faqbot.db"], int(app.config["RETENTION_DAYS"]))
-                logging.getLogger("faqbot").info("pruned %d stored question(s)", removed)
+                logging.getLogger("faqbot").info("pruned rows older than the retention: %s", removed)
             except Exception:  # noqa: BLE001 - try again tomorrow
                 logging.getLogger("faqbot").exception("pruning stored questions failed")
             time.sleep(24 * 3600)

@@ -26,7 +26,7 @@ SETTINGS = (
     Setting("LOG_QUESTIONS", True, "Log each question (redacted, without IP address)."),
     Setting("MAX_BODY_BYTES", 16 * 1024, "Largest request body accepted, in bytes."),
     Setting("DATABASE_URL", "", "SQLAlchemy URL of the database; empty: SQLite in the instance folder."),
-    Setting("RETENTION_DAYS", 90, "Days citizens' questions are kept before `faqbot prune` deletes them."),
+    Setting("RETENTION_DAYS", 90, "Days questions, sign-in attempts, quality and reindex runs are kept before `faqbot prune` deletes them."),
     Setting("TRUSTED_PROXIES", 0, "Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted."),
     Setting("RATE_LIMIT", "30/minute;300/hour",
             "Requests per client on the API and the chat (flask-limiter syntax), or 'off'."),

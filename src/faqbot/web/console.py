@@ -236,9 +236,24 @@ def asked():
     kind = request.args.get("art", "alle")
     if kind not in KINDS:
         kind = "alle"
-    return render_template("console/questions.html", kind=kind,
+    deleted = request.args.get("geloescht", type=int)
+    return render_template("console/questions.html", kind=kind, deleted=deleted,
                            groups=questionlog.groups(_db(), KINDS[kind],
                                                      days=current_app.config["RETENTION_DAYS"]))
+
+
+@bp.route("/fragen/loeschen", methods=["POST"])
+@login_required
+def delete_question():
+    """Delete every stored copy of one question, e.g. one that still holds personal data."""
+    text = request.form.get("frage", "")
+    if not text or len(text) > 1000:
+        abort(400, description="Welche Frage gelöscht werden soll, fehlt.")
+    kind = request.form.get("art", "alle")
+    current_app.extensions["faqbot.questionlog"].flush()
+    removed = questionlog.delete(_db(), text)
+    current_app.logger.info("%s deleted %d stored question(s)", g.user.name, removed)
+    return redirect(url_for("console.asked", art=kind if kind in KINDS else "alle", geloescht=removed))
 
 
 @bp.route("/fragen.csv")
