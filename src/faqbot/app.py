@@ -9,7 +9,6 @@ from flask import Flask
 
 from .settings import DEFAULTS, resolve_path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 log = logging.getLogger("faqbot")
 
 
@@ -19,7 +18,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     instance = (test_config or {}).pop("INSTANCE_PATH", None) or os.environ.get(
         "FAQBOT_INSTANCE_PATH") or Path(os.getcwd()) / "instance"
     app = Flask(__name__, instance_relative_config=True, instance_path=str(Path(instance).resolve()),
-                template_folder=str(PROJECT_ROOT / "templates"), static_folder=None)
+                template_folder="templates", static_folder=None)
     app.config.from_mapping(DEFAULTS)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

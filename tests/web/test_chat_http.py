@@ -292,7 +292,7 @@ def test_htmx_is_told_not_to_inject_its_indicator_styles(shipped_client):
     page = text(shipped_client.get("/"))
     config = json.loads(html.unescape(re.search(r'<meta name="htmx-config" content=\'([^\']+)\'>', page)[1]))
     assert config["includeIndicatorStyles"] is False and config["allowEval"] is False
-    css = (ROOT / "static" / "css" / "faqbot.css").read_text(encoding="utf-8")
+    css = (ROOT / "src" / "faqbot" / "static" / "css" / "faqbot.css").read_text(encoding="utf-8")
     assert ".htmx-request .htmx-indicator" in css
 
 
@@ -343,7 +343,7 @@ def test_pages_load_nothing_from_other_hosts(shipped_client, answered_question):
         # Only <a href> may point elsewhere (the official sources); nothing is loaded from there.
         for tag in re.findall(r"<(?:script|link|img|iframe|source|video|audio)\b[^>]*>", page):
             assert not re.search(r'(?:src|href)="(?:https?:)?//', tag), tag
-    for css in (ROOT / "static").rglob("*.css"):
+    for css in (ROOT / "src" / "faqbot" / "static").rglob("*.css"):
         assert not re.search(r"@import|url\(\s*['\"]?(?:https?:)?//", css.read_text(encoding="utf-8"))
 
 
