@@ -10,10 +10,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from faqbot import create_app
 from faqbot.index import build_index, current_build
 
-from support import LiveServer, wait_until
+from support import LiveServer, make_app, wait_until
 
 # Questions of the small test content with the item that must come first.
 EXPECTED = {
@@ -91,7 +90,7 @@ def test_damaged_index_is_reported_on_healthz_and_rebuilt(content_dir, index_dir
     for path in build.iterdir():
         if path.suffix in (".seg", ".trm", ".pst", ".toc") or path.name.startswith("_MAIN"):
             path.write_bytes(b"\x00garbage" * 10)
-    app = create_app({"TESTING": True, "CONTENT_DIR": str(content_dir), "INDEX_DIR": str(index_dir),
+    app = make_app({"TESTING": True, "CONTENT_DIR": str(content_dir), "INDEX_DIR": str(index_dir),
                       "INSTANCE_PATH": str(tmp_path / "instance"), "RATE_LIMIT": "off"})
     with LiveServer(app) as server:
         status, health = get(server.url + "/healthz")
@@ -111,7 +110,7 @@ def test_index_of_an_older_format_is_rebuilt_by_the_running_server(content_dir, 
     meta = json.loads((build / "meta.json").read_text(encoding="utf-8"))
     del meta["format"]
     (build / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
-    app = create_app({"TESTING": True, "CONTENT_DIR": str(content_dir), "INDEX_DIR": str(index_dir),
+    app = make_app({"TESTING": True, "CONTENT_DIR": str(content_dir), "INDEX_DIR": str(index_dir),
                       "INSTANCE_PATH": str(tmp_path / "instance"), "RATE_LIMIT": "off"})
     with LiveServer(app) as server:
         status, health = get(server.url + "/healthz")

@@ -140,9 +140,11 @@ def test_the_wheel_installs_no_dev_tool_and_runs_from_site_packages(installed):
     assert where.startswith(str(installed))
 
 
-def test_the_installed_wheel_checks_indexes_and_serves_every_page(installed, tmp_path):
+def test_the_installed_wheel_migrates_checks_indexes_and_serves_every_page(installed, tmp_path):
     faqbot = installed / "bin" / "faqbot"
     env = environment(tmp_path)
+    migrated = run([faqbot, "db", "upgrade"], env=env, cwd=tmp_path)
+    assert "auf dem neuesten Stand" in migrated.stdout
     checked = run([faqbot, "check"], env=env, cwd=tmp_path)
     assert "Inhalte in Ordnung" in checked.stdout
     indexed = run([faqbot, "reindex", "--quiet"], env=env, cwd=tmp_path)

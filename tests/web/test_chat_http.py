@@ -9,7 +9,6 @@ import urllib.parse
 import urllib.request
 
 
-from faqbot import create_app
 import sqlalchemy as sa
 
 from faqbot import db
@@ -17,6 +16,7 @@ from faqbot.feedback import FeedbackStore
 from faqbot.web import chat
 
 from browsing import ROOT
+from support import make_app
 
 HTMX = {"HX-Request": "true"}
 
@@ -155,7 +155,7 @@ def test_get_on_a_form_address_starts_a_fresh_chat(shipped_client):
 
 
 def test_missing_index_gives_a_friendly_page(tmp_path):
-    app = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "none"), "CONTENT_DIR": str(tmp_path),
+    app = make_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "none"), "CONTENT_DIR": str(tmp_path),
                       "INSTANCE_PATH": str(tmp_path / "instance")})
     response = app.test_client().get("/")
     assert response.status_code == 503
@@ -297,7 +297,7 @@ def test_htmx_is_told_not_to_inject_its_indicator_styles(shipped_client):
 
 
 def test_widget_may_be_framed_only_by_the_configured_sites(shipped_index, tmp_path):
-    app = create_app({"TESTING": True, "INDEX_DIR": str(shipped_index), "INSTANCE_PATH": str(tmp_path),
+    app = make_app({"TESTING": True, "INDEX_DIR": str(shipped_index), "INSTANCE_PATH": str(tmp_path),
                       "FRAME_ANCESTORS": "'self' https://www.jobcenter.example"})
     client = app.test_client()
     widget = client.get("/widget")
@@ -312,7 +312,7 @@ def test_widget_may_be_framed_only_by_the_configured_sites(shipped_index, tmp_pa
 
 
 def test_rate_limit_counts_questions_not_assets(shipped_index, tmp_path):
-    app = create_app({"TESTING": True, "INDEX_DIR": str(shipped_index), "INSTANCE_PATH": str(tmp_path),
+    app = make_app({"TESTING": True, "INDEX_DIR": str(shipped_index), "INSTANCE_PATH": str(tmp_path),
                       "RATE_LIMIT": "3/minute"})
     client = app.test_client()
     page = text(client.get("/"))
