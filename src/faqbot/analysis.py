@@ -78,10 +78,13 @@ class Lexicon:
     words: set[str] = field(default_factory=set)
     synonyms: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
 
+    # Splits and corrections are remembered, bounded: questions bring words without end.
+    REMEMBERED = 50_000
+
     def __post_init__(self) -> None:
         self._sorted: list[str] | None = None
-        self._split_cache: dict[str, list[str] | None] = {}
-        self._typo_cache: dict[str, str | None] = {}
+        self._split_cache = functools.lru_cache(maxsize=self.REMEMBERED)(self._split_word)
+        self._typo_cache = functools.lru_cache(maxsize=self.REMEMBERED)(self._correct)
         self.max_phrase = max((len(k) for k in self.synonyms), default=1)
 
     def known(self, word: str) -> bool:
@@ -111,11 +114,12 @@ class Lexicon:
         >>> Lexicon({"burgergeld", "antrag"}).split("burgergeldantrag")
         ['burgergeld', 'antrag']
         """
-        if word in self._split_cache:
-            return self._split_cache[word]
-        result = self._split(word, depth=0)
-        self._split_cache[word] = result
-        return result
+        found = self._split_cache(word)
+        return list(found) if found is not None else None
+
+    def _split_word(self, word: str) -> tuple[str, ...] | None:
+        found = self._split(word, depth=0)
+        return tuple(found) if found is not None else None
 
     def _split(self, word: str, depth: int) -> list[str] | None:
         if depth > 3 or len(word) < 2 * self.MIN_PART:
@@ -153,8 +157,9 @@ class Lexicon:
 
         Allows one edit in words of 4-7 letters and two in longer ones.
         """
-        if word in self._typo_cache:
-            return self._typo_cache[word]
+        return self._typo_cache(word)
+
+    def _correct(self, word: str) -> str | None:
         result = None
         if len(word) >= 4 and not any(ch.isdigit() for ch in word):
             max_edits = 1 if len(word) <= 7 else 2
@@ -164,8 +169,6 @@ class Lexicon:
             )
             if found is not None:
                 result = found[0]
-        if len(self._typo_cache) < 50_000:
-            self._typo_cache[word] = result
         return result
 
 

@@ -23,7 +23,7 @@ log = logging.getLogger("faqbot.settings")
 
 PREFIX = "FAQBOT_"
 # Read by the test harness (tests/, .ci/run), not by faqbot itself.
-HARNESS_PREFIXES = ("FAQBOT_TEST_", "FAQBOT_REQUIRE_")
+HARNESS_PREFIXES = ("FAQBOT_TEST_", "FAQBOT_REQUIRE_", "FAQBOT_SCREENSHOTS")
 CONFIG_FILE = "config.py"
 
 
