@@ -142,6 +142,16 @@ def database_url(request, tmp_path: Path) -> str:
 
 
 @pytest.fixture
+def postgres_url() -> str:
+    """A fresh, empty database on the PostgreSQL server of the test run (for what only
+    PostgreSQL has)."""
+    url = _postgres_url()
+    if not url:
+        pytest.skip("no PostgreSQL server (set FAQBOT_TEST_POSTGRES_URL)")
+    return _fresh_postgres(url)
+
+
+@pytest.fixture
 def database(database_url: str):
     """A migrated database engine."""
     from faqbot import db

@@ -17,7 +17,7 @@ import pytest
 from faqbot import accounts
 from faqbot.index import current_build
 
-from support import LiveServer, make_app
+from support import LiveServer, make_app, wait_until
 
 PASSWORD = "ein-sicheres-passwort"
 
@@ -333,3 +333,39 @@ def test_cli_reindex_applies_the_same_gate(runner, content_dir, index_dir):
     result = runner.invoke(cli, args + ["--force", "Test des Überschreibens"])
     assert result.exit_code == 0, result.output
     assert current_build(index_dir) != before
+
+
+def test_the_console_lists_every_reindex_with_who_and_why(console, content_dir, index_dir, runner,
+                                                          database_url):
+    """Runs from the command line and from the automatic recovery appear next to the
+    console's own, with who started them and why."""
+    import json
+    import shutil
+
+    from faqbot.cli import cli
+    server, app = console
+    result = runner.invoke(cli, ["reindex", "--quiet", "--content", str(content_dir), "--index",
+                                 str(index_dir), "--reason", "Regelsätze 2027"],
+                           env={"FAQBOT_DATABASE_URL": database_url})
+    assert result.exit_code == 0, result.output
+    shutil.rmtree(current_build(index_dir))
+    browser = Browser(server.url)
+    status, _, _ = browser.request("/api/ask?q=miete")
+    assert status == 503
+
+    def healthy() -> bool:
+        status, _, text = browser.request("/healthz")
+        return status == 200 and json.loads(text)["status"] == "ok"
+    assert wait_until(healthy)
+
+    browser.sign_in("stefan")
+    _, _, page = browser.request("/konsole/reindex")
+    assert "(Kommandozeile)" in page and "(automatische Wiederherstellung)" in page
+    assert page.count("<td>live</td>") == 2
+    runs = re.findall(r'href="(/konsole/reindex/\d+)"', page)
+    _, _, newest = browser.request(runs[0])
+    assert "Anlass: Index nicht verfügbar" in newest and "ist live" in newest
+    _, _, older = browser.request(runs[1])
+    assert "Anlass: Regelsätze 2027" in older
+    _, _, overview = browser.request("/konsole/")
+    assert "(automatische Wiederherstellung): live" in overview

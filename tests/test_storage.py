@@ -155,11 +155,10 @@ def test_the_migrations_build_exactly_the_schema_db_py_declares(database):
     assert differences == []
 
 
-def test_migrations_wait_for_the_advisory_lock_on_postgresql(database_url):
+def test_migrations_wait_for_the_advisory_lock_on_postgresql(postgres_url):
     import threading
 
-    if not database_url.startswith("postgresql"):
-        pytest.skip("advisory locks are PostgreSQL's")
+    database_url = postgres_url
     holder = sa.create_engine(database_url)
     done = threading.Event()
     with holder.connect() as conn:

@@ -102,6 +102,10 @@ def _from_config_file(path: Path) -> dict:
     return {key: value for key, value in namespace.items() if key.isupper()}
 
 
+# Unknown variables already reported by this process (the CLI and the app both resolve).
+_reported: set[str] = set()
+
+
 def _from_environment(environ: Mapping[str, str]) -> dict:
     known = {s.name: s for s in SETTINGS}
     values = {}
@@ -110,8 +114,10 @@ def _from_environment(environ: Mapping[str, str]) -> dict:
             continue
         name = key[len(PREFIX):]
         if name not in known:
-            log.warning("unknown setting %s in the environment is ignored (faqbot's settings: %s)",
-                        key, ", ".join(PREFIX + s.name for s in SETTINGS))
+            if key not in _reported:
+                _reported.add(key)
+                log.warning("unknown setting %s in the environment is ignored (faqbot's settings: %s)",
+                            key, ", ".join(PREFIX + s.name for s in SETTINGS))
             continue
         values[name] = _typed(known[name], environ[key], key)
     return values
