@@ -182,6 +182,8 @@ class Server:
         faqbot = ROOT / ".venv" / "bin" / "faqbot"
         cmd = [str(faqbot)] if faqbot.exists() else [python(), "-m", "faqbot.cli"]
         self.log = open(log, "w")
+        subprocess.run([*cmd, "db", "upgrade"], cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
+                       env={**os.environ, **env}, check=True)
         self.proc = subprocess.Popen(
             [*cmd, "serve", "--host", HOST, "--port", str(self.port), "--threads", str(threads),
              "--content", str(content), "--index", str(index)],

@@ -101,8 +101,9 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.update({"FAQBOT_INSTANCE_PATH": instance, "FAQBOT_RATE_LIMIT": "off",
                            "FAQBOT_INDEX_DIR": str(args.index),
                            "FAQBOT_CONTENT_DIR": str(args.content)})
-        from faqbot import create_app
+        from faqbot import create_app, db, settings
 
+        db.upgrade(settings.resolve()["DATABASE_URL"])
         client = create_app().test_client()
         urls = ["/api/ask?q=" + quote(q, safe="") + "".join("&history=" + quote(h, safe="") for h in hist)
                 for q, hist in qs]

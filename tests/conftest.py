@@ -7,11 +7,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from faqbot import create_app
 from faqbot.index import build_index
 from faqbot.search import SearchEngine
 
-from support import LiveServer
+from support import LiveServer, make_app
 
 HERE = Path(__file__).parent
 TEST_CONTENT = HERE / "data" / "content"
@@ -44,7 +43,7 @@ def engine(index_dir: Path) -> SearchEngine:
 
 @pytest.fixture
 def app(content_dir: Path, index_dir: Path, tmp_path: Path):
-    return create_app({"TESTING": True, "CONTENT_DIR": str(content_dir),
+    return make_app({"TESTING": True, "CONTENT_DIR": str(content_dir),
                        "INDEX_DIR": str(index_dir), "INSTANCE_PATH": str(tmp_path / "instance"),
                        "RATE_LIMIT": "off"})
 
@@ -55,8 +54,19 @@ def client(app):
 
 
 @pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
+def instance_dir(tmp_path: Path) -> Path:
+    """An instance folder whose (SQLite) database is migrated."""
+    from faqbot import db
+
+    target = tmp_path / "instance"
+    db.upgrade(db.default_url(target))
+    return target
+
+
+@pytest.fixture
+def runner(instance_dir: Path) -> CliRunner:
+    """Runs CLI commands with their own instance folder (settings, database)."""
+    return CliRunner(env={"FAQBOT_INSTANCE_PATH": str(instance_dir)})
 
 
 @pytest.fixture(scope="session")
@@ -74,7 +84,7 @@ def shipped_engine(shipped_index: Path) -> SearchEngine:
 
 @pytest.fixture(scope="session")
 def shipped_app(shipped_index: Path, tmp_path_factory):
-    return create_app({"TESTING": True, "CONTENT_DIR": str(SHIPPED_CONTENT),
+    return make_app({"TESTING": True, "CONTENT_DIR": str(SHIPPED_CONTENT),
                        "INDEX_DIR": str(shipped_index),
                        "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
                        "RATE_LIMIT": "off", "TODAY": SHIPPED_TODAY})
@@ -128,6 +138,16 @@ def database_url(request, tmp_path: Path) -> str:
     """A fresh, empty database: SQLite in tmp_path, and the PostgreSQL server of the test run."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    url = _postgres_url()
+    if not url:
+        pytest.skip("no PostgreSQL server (set FAQBOT_TEST_POSTGRES_URL)")
+    return _fresh_postgres(url)
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    """A fresh, empty database on the PostgreSQL server of the test run (for what only
+    PostgreSQL has)."""
     url = _postgres_url()
     if not url:
         pytest.skip("no PostgreSQL server (set FAQBOT_TEST_POSTGRES_URL)")

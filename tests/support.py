@@ -63,3 +63,12 @@ def wait_until(predicate, timeout: float = 30) -> bool:
             return True
         time.sleep(0.05)
     return False
+
+
+def make_app(config: dict):
+    """The app on ``config``, its database migrated first (as ``faqbot db upgrade`` does: the
+    app itself only checks)."""
+    from faqbot import create_app, db, settings
+
+    db.upgrade(settings.resolve(config)["DATABASE_URL"])
+    return create_app(config)

@@ -181,11 +181,17 @@ def test_eval_without_question_file_is_a_usage_error(runner, content_dir, index_
 
 
 def test_serve_builds_a_missing_index_and_answers_on_loopback(content_dir, tmp_path):
-    """The README's start command, as a process: builds the index, opens it before serving."""
+    """The README's start command, as a process: refuses an unmigrated database, then (after
+    `faqbot db upgrade`) builds the index and opens it before serving."""
     port = free_port()
     env = {**os.environ, "FAQBOT_INSTANCE_PATH": str(tmp_path / "instance"), "FAQBOT_RATE_LIMIT": "off"}
     command = [str(Path(sys.executable).with_name("faqbot")), "serve", "--host", "127.0.0.1",
                "--port", str(port), "--content", str(content_dir), "--index", str(tmp_path / "index")]
+    refused = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and "faqbot db upgrade" in refused.stderr
+    upgraded = subprocess.run([command[0], "db", "upgrade"], env=env, cwd=tmp_path,
+                              capture_output=True, text=True, timeout=60)
+    assert upgraded.returncode == 0 and "auf dem neuesten Stand" in upgraded.stdout, upgraded.stderr
     proc = subprocess.Popen(command, env=env, cwd=tmp_path, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     try:

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from faqbot import accounts, create_app, db
 from faqbot.index import current_build
 
-from support import LiveServer
+from support import LiveServer, make_app, wait_until
 
 PASSWORD = "ein-sicheres-passwort"
 
@@ -56,7 +56,7 @@ class Browser:
 
 @pytest.fixture
 def console(tmp_path, content_dir, index_dir, database_url):
-    app = create_app({"TESTING": True, "CONTENT_DIR": str(content_dir), "INDEX_DIR": str(index_dir),
+    app = make_app({"TESTING": True, "CONTENT_DIR": str(content_dir), "INDEX_DIR": str(index_dir),
                       "INSTANCE_PATH": str(tmp_path / "instance"), "DATABASE_URL": database_url,
                       "RATE_LIMIT": "off"})
     engine = app.extensions["faqbot.db"]
@@ -140,20 +140,100 @@ def test_bench_explains_a_decline(console):
     assert "Abgelehnt" in text and "Schwelle" in text
 
 
-def test_bench_adds_a_question_to_the_question_set(console, content_dir):
+def propose(browser: Browser, question: str, expect: str):
+    token = browser.csrf("/konsole/testen?q=miete")
+    return browser.request("/konsole/katalog", {"csrf_token": token, "q": question, "expect": expect})
+
+
+def merge(runner, content_dir: Path, database_url: str):
+    from faqbot.cli import cli
+    return runner.invoke(cli, ["questions", "merge", "--content", str(content_dir)],
+                         env={"FAQBOT_DATABASE_URL": database_url})
+
+
+def test_bench_proposes_a_question_and_the_cli_merges_it(console, content_dir, runner, database_url):
     server, _ = console
     browser = Browser(server.url)
     browser.sign_in("stefan")
-    token = browser.csrf("/konsole/testen?q=miete")
-    status, headers, _ = browser.request("/konsole/katalog", {
-        "csrf_token": token, "q": "wer zahlt meine miete: das amt?", "expect": "faq/kosten-unterkunft-heizung"})
-    assert status == 302
-    text = (content_dir / "questions.yaml").read_text(encoding="utf-8")
-    assert "wer zahlt meine miete: das amt?" in text
+    qfile = content_dir / "questions.yaml"
+    before = qfile.read_bytes()
+    status, headers, _ = propose(browser, "wer zahlt meine miete: das amt?", "faq/kosten-unterkunft-heizung")
+    assert status == 302 and "/konsole/vorschlaege" in headers["Location"]
+    assert qfile.read_bytes() == before              # the web process writes no editorial file
+    _, _, page = browser.request(urllib.parse.urlparse(headers["Location"]).path + "?neu=1")
+    assert "Ihr Vorschlag ist gespeichert" in page and "wer zahlt meine miete: das amt?" in page
+
+    result = merge(runner, content_dir, database_url)
+    assert result.exit_code == 0, result.output
+    assert "1 Frage(n)" in result.output
     from faqbot.evaluation import load_question_set
-    last = load_question_set(content_dir / "questions.yaml").questions[-1]
-    assert last.question == "wer zahlt meine miete: das amt?"
-    assert last.expect == ("faq/kosten-unterkunft-heizung",)
+    questions = load_question_set(qfile).questions
+    assert questions[-1].question == "wer zahlt meine miete: das amt?"
+    assert questions[-1].expect == ("faq/kosten-unterkunft-heizung",)
+    assert qfile.read_bytes().startswith(before)     # comments and entries kept as they were
+    _, _, page = browser.request("/konsole/vorschlaege")
+    assert "Keine offenen Vorschläge" in page
+    again = merge(runner, content_dir, database_url)
+    assert again.exit_code == 0 and "0 Frage(n)" in again.output
+    assert len(load_question_set(qfile).questions) == len(questions)
+
+
+def test_a_proposal_for_a_question_set_without_final_newline_leaves_it_valid(console, content_dir, runner,
+                                                                               database_url):
+    server, _ = console
+    browser = Browser(server.url)
+    browser.sign_in("stefan")
+    qfile = content_dir / "questions.yaml"
+    qfile.write_text(qfile.read_text(encoding="utf-8").rstrip("\n"), encoding="utf-8")
+    from faqbot.evaluation import load_question_set
+    count = len(load_question_set(qfile).questions)
+    propose(browser, "muss ich meine miete selbst zahlen", "faq/kosten-unterkunft-heizung")
+    propose(browser, "wie wird das wetter übermorgen", "")
+    result = merge(runner, content_dir, database_url)
+    assert result.exit_code == 0, result.output
+    questions = load_question_set(qfile).questions
+    assert len(questions) == count + 2
+    assert [(q.question, q.expect) for q in questions[-2:]] == [
+        ("muss ich meine miete selbst zahlen", ("faq/kosten-unterkunft-heizung",)),
+        ("wie wird das wetter übermorgen", ())]
+    assert list(content_dir.glob(".questions.yaml.*")) == []
+    from faqbot.cli import cli
+    check = runner.invoke(cli, ["check", "--content", str(content_dir)])
+    assert check.exit_code == 0, check.output
+
+
+def test_a_question_set_that_cannot_take_proposals_stays_untouched(console, content_dir, runner, database_url):
+    server, _ = console
+    browser = Browser(server.url)
+    browser.sign_in("stefan")
+    qfile = content_dir / "questions.yaml"
+    text = qfile.read_text(encoding="utf-8")
+    # "questions:" no longer last: appended entries would land in the wrong list.
+    broken = text + "extra:\n  - nichts\n"
+    qfile.write_text(broken, encoding="utf-8")
+    propose(browser, "muss ich meine miete selbst zahlen", "faq/kosten-unterkunft-heizung")
+    result = merge(runner, content_dir, database_url)
+    assert result.exit_code == 1
+    assert "muss der letzte Abschnitt" in result.output
+    assert qfile.read_text(encoding="utf-8") == broken
+    _, _, page = browser.request("/konsole/vorschlaege")
+    assert "muss ich meine miete selbst zahlen" in page      # still open
+
+
+def test_only_editors_discard_proposals(console):
+    server, _ = console
+    staff, editor = Browser(server.url), Browser(server.url)
+    staff.sign_in("stefan")
+    editor.sign_in("eva")
+    propose(staff, "kann ich das später klären", "")
+    _, _, page = editor.request("/konsole/vorschlaege")
+    action = re.search(r'action="(/konsole/vorschlaege/\d+/verwerfen)"', page).group(1)
+    status, _, _ = staff.request(action, {"csrf_token": staff.csrf("/konsole/vorschlaege")})
+    assert status == 403
+    status, _, _ = editor.request(action, {"csrf_token": editor.csrf("/konsole/vorschlaege")})
+    assert status == 302
+    _, _, page = editor.request("/konsole/vorschlaege")
+    assert "kann ich das später klären" not in page
 
 
 def test_quality_report_and_history(console):
@@ -232,8 +312,12 @@ def test_quality_gate_refuses_a_worse_index_unless_overridden(console, content_d
     text = _wait_for_reindex(browser, headers["Location"])
     assert "Der neue Index ist live" in text and "Katalog wird überarbeitet" in text
     assert current_build(Path(app.config["INDEX_DIR"])) != before
-    log = (Path(app.config["INDEX_DIR"]) / "reindex.log").read_text(encoding="utf-8")
-    assert "Katalog wird überarbeitet" in log
+    from faqbot import history
+    runs = history.reindex_history(app.extensions["faqbot.db"])
+    assert [(r.trigger, r.user, r.status) for r in runs[:2]] == [("konsole", "eva", "live"),
+                                                                ("konsole", "eva", "refused")]
+    assert runs[0].forced_reason == "Katalog wird überarbeitet"
+    assert not (Path(app.config["INDEX_DIR"]) / "reindex.log").exists()   # the database is the audit trail
 
 
 def test_cli_reindex_applies_the_same_gate(runner, content_dir, index_dir):
@@ -284,3 +368,37 @@ def test_anonymous_visitors_cannot_delete_stored_questions(console):
     token = browser.csrf("/konsole/anmelden")
     status, _, _ = browser.request("/konsole/fragen/loeschen", {"csrf_token": token, "frage": "Miete?"})
     assert status == 401
+def test_the_console_lists_every_reindex_with_who_and_why(console, content_dir, index_dir, runner,
+                                                          database_url):
+    """Runs from the command line and from the automatic recovery appear next to the
+    console's own, with who started them and why."""
+    import json
+    import shutil
+
+    from faqbot.cli import cli
+    server, app = console
+    result = runner.invoke(cli, ["reindex", "--quiet", "--content", str(content_dir), "--index",
+                                 str(index_dir), "--reason", "Regelsätze 2027"],
+                           env={"FAQBOT_DATABASE_URL": database_url})
+    assert result.exit_code == 0, result.output
+    shutil.rmtree(current_build(index_dir))
+    browser = Browser(server.url)
+    status, _, _ = browser.request("/api/ask?q=miete")
+    assert status == 503
+
+    def healthy() -> bool:
+        status, _, text = browser.request("/healthz")
+        return status == 200 and json.loads(text)["status"] == "ok"
+    assert wait_until(healthy)
+
+    browser.sign_in("stefan")
+    _, _, page = browser.request("/konsole/reindex")
+    assert "(Kommandozeile)" in page and "(automatische Wiederherstellung)" in page
+    assert page.count("<td>live</td>") == 2
+    runs = re.findall(r'href="(/konsole/reindex/\d+)"', page)
+    _, _, newest = browser.request(runs[0])
+    assert "Anlass: Index nicht verfügbar" in newest and "ist live" in newest
+    _, _, older = browser.request(runs[1])
+    assert "Anlass: Regelsätze 2027" in older
+    _, _, overview = browser.request("/konsole/")
+    assert "(automatische Wiederherstellung): live" in overview

@@ -311,6 +311,20 @@ def test_check_names_a_broken_synonym_file(runner, content_dir):
     assert "content/synonyms.yaml:1: 'amt': die Varianten müssen eine Liste sein" in result.output
 
 
+@pytest.mark.parametrize("text, problem", [
+    ("- topic: Elterngeld\n  terms: [elterngeld]\n- topic: BAföG\n  terms: [bafög]\n",
+     "content/referrals.yaml:3: 'where' fehlt oder ist leer"),
+    ("- topic: Elterngeld\n  terms: elterngeld\n  where: die Elterngeldstelle\n",
+     "content/referrals.yaml:1: 'terms' muss eine nicht leere Liste von Texten sein"),
+    ("- topic: [Elterngeld\n", "content/referrals.yaml:2: kein gültiges YAML"),
+])
+def test_check_names_a_broken_referral_file(runner, content_dir, text, problem):
+    (content_dir / "referrals.yaml").write_text(text, encoding="utf-8")
+    result = runner.invoke(cli, ["check", "--content", str(content_dir)])
+    assert result.exit_code == 1
+    assert problem in result.output
+
+
 def test_check_passes_the_shipped_content(runner):
     result = runner.invoke(cli, ["check", "--content", str(SHIPPED_CONTENT)])
     assert result.exit_code == 0, result.output

@@ -12,11 +12,10 @@ import urllib.request
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from faqbot import create_app
 from faqbot.analysis import GermanAnalyzer, Lexicon, using_lexicon
 from faqbot.ask import QuestionError, answer_json, answer_question
 
-from support import LiveServer
+from support import LiveServer, make_app
 
 HOSTILE = st.one_of(
     st.text(max_size=600),
@@ -79,7 +78,7 @@ def _get(url: str, headers: dict | None = None) -> tuple[int, dict, str]:
 @pytest.fixture
 def limited_server(content_dir, index_dir, tmp_path):
     def start(limit: str, proxies: int = 0) -> LiveServer:
-        app = create_app({"TESTING": True, "CONTENT_DIR": str(content_dir), "INDEX_DIR": str(index_dir),
+        app = make_app({"TESTING": True, "CONTENT_DIR": str(content_dir), "INDEX_DIR": str(index_dir),
                           "INSTANCE_PATH": str(tmp_path / f"instance-{proxies}"), "RATE_LIMIT": limit,
                           "TRUSTED_PROXIES": proxies})
         return LiveServer(app)
@@ -110,7 +109,7 @@ def test_trusted_proxy_distinguishes_clients(limited_server):
 
 
 def test_rate_limit_default_is_on(content_dir, index_dir, tmp_path):
-    app = create_app({"TESTING": True, "CONTENT_DIR": str(content_dir), "INDEX_DIR": str(index_dir),
+    app = make_app({"TESTING": True, "CONTENT_DIR": str(content_dir), "INDEX_DIR": str(index_dir),
                       "INSTANCE_PATH": str(tmp_path / "i")})
     client = app.test_client()
     codes = [client.get("/api/ask?q=miete").status_code for _ in range(35)]

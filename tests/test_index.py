@@ -14,11 +14,12 @@ import pytest
 
 from faqbot.ask import answer_question
 from faqbot.cli import cli
-from faqbot.content import ContentError, content_version
+from faqbot.content import ContentError
 from faqbot.index import (
     KEEP_BUILDS,
     ReindexRunning,
     build_index,
+    content_version,
     current_build,
     index_exists,
     load_lexicon,
@@ -149,7 +150,7 @@ def write_many_faqs(content_dir: Path, count: int) -> None:
 
 
 def test_reindex_killed_midway_leaves_the_old_index_and_the_next_one_cleans_up(
-        tmp_path, content_dir, index_dir, engine):
+        tmp_path, content_dir, index_dir, engine, instance_dir):
     before = current_build(index_dir)
     big = tmp_path / "big"
     shutil.copytree(content_dir, big)
@@ -158,7 +159,8 @@ def test_reindex_killed_midway_leaves_the_old_index_and_the_next_one_cleans_up(
 
     proc = subprocess.Popen(
         [sys.executable, "-m", "faqbot.cli", "reindex", "--content", str(big), "--index", str(index_dir),
-         "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+         "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env={**os.environ, "FAQBOT_INSTANCE_PATH": str(instance_dir)})
     try:
         deadline = time.monotonic() + 60
         while not list(builds.glob(".*.partial")):
@@ -241,3 +243,22 @@ def test_engine_without_an_index_raises_index_missing(tmp_path):
     engine = SearchEngine(tmp_path / "nothing")
     with pytest.raises(IndexMissing, match="faqbot reindex"):
         engine.snapshot()
+
+
+@pytest.mark.parametrize("name, change", [
+    ("faq/minijob.md", "\nNoch ein Satz.\n"),
+    ("synonyms.yaml", "\nmiete: [kaltmiete]\n"),
+    ("referrals.yaml", "\n- topic: Kfz-Steuer\n  terms: [kfz steuer]\n  where: das Hauptzollamt\n"),
+])
+def test_content_version_covers_every_file_that_changes_answers(content_dir, name, change):
+    before = content_version(content_dir)
+    path = content_dir / name
+    path.write_text((path.read_text(encoding="utf-8") if path.exists() else "") + change, encoding="utf-8")
+    assert content_version(content_dir) != before
+
+
+def test_content_version_ignores_the_question_set(content_dir):
+    before = content_version(content_dir)
+    with open(content_dir / "questions.yaml", "a", encoding="utf-8") as f:
+        f.write("# a comment\n")
+    assert content_version(content_dir) == before

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from faqbot import create_app
+from support import make_app
 from faqbot.ask import answer_json, answer_question
 from faqbot.cli import cli
 from faqbot.content import ContentError, load_content, stale_items
@@ -249,7 +249,7 @@ def test_suggestions_and_titles_come_from_the_version_in_force(dated_engine):
 
 def test_a_running_server_answers_with_the_new_version_from_its_first_day_without_reindex(
         content_dir, dated_index, tmp_path):
-    app = create_app({"TESTING": True, "CONTENT_DIR": str(content_dir), "INDEX_DIR": str(dated_index),
+    app = make_app({"TESTING": True, "CONTENT_DIR": str(content_dir), "INDEX_DIR": str(dated_index),
                       "INSTANCE_PATH": str(tmp_path / "instance"), "RATE_LIMIT": "off",
                       "TODAY": "2026-12-31"})
     generation = current_build(dated_index).name
@@ -268,7 +268,7 @@ def test_a_running_server_answers_with_the_new_version_from_its_first_day_withou
 
 @pytest.fixture
 def dated_server(content_dir, dated_index, tmp_path):
-    app = create_app({"TESTING": True, "CONTENT_DIR": str(content_dir), "INDEX_DIR": str(dated_index),
+    app = make_app({"TESTING": True, "CONTENT_DIR": str(content_dir), "INDEX_DIR": str(dated_index),
                       "INSTANCE_PATH": str(tmp_path / "instance"), "RATE_LIMIT": "off",
                       "TODAY": "2026-10-01"})
     with LiveServer(app) as server:
@@ -351,7 +351,7 @@ def dated_console(content_dir, dated_index, tmp_path):
     from faqbot import accounts
     from test_console import PASSWORD, Browser
 
-    app = create_app({"TESTING": True, "CONTENT_DIR": str(content_dir), "INDEX_DIR": str(dated_index),
+    app = make_app({"TESTING": True, "CONTENT_DIR": str(content_dir), "INDEX_DIR": str(dated_index),
                       "INSTANCE_PATH": str(tmp_path / "instance"), "RATE_LIMIT": "off",
                       "TODAY": "2026-12-01"})
     accounts.add_user(app.extensions["faqbot.db"], "eva", "editor", PASSWORD)

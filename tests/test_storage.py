@@ -50,7 +50,7 @@ def test_migrations_run_twice_without_harm(database_url):
     db.upgrade(database_url)
     db.upgrade(database_url)
     with db.get_engine(database_url).connect() as conn:
-        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == db.head_revision() == "0002"
 
 
 def test_accounts_store_a_strong_hash_not_the_password(database):
@@ -180,3 +180,123 @@ def test_background_writer_stores_question_then_vote_in_order(database, engine):
         rows = conn.execute(sa.select(db.questions)).all()
     assert len(rows) == 1
     assert rows[0].helpful is True and rows[0].confidence > 0 and rows[0].channel == "widget"
+
+
+# --- migrations ---------------------------------------------------------------------------
+
+def test_the_migrations_build_exactly_the_schema_db_py_declares(database):
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    with database.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), db.metadata)
+    assert differences == []
+
+
+def test_migrations_wait_for_the_advisory_lock_on_postgresql(postgres_url):
+    import threading
+
+    database_url = postgres_url
+    holder = sa.create_engine(database_url)
+    done = threading.Event()
+    with holder.connect() as conn:
+        conn.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": db.MIGRATION_LOCK})
+        thread = threading.Thread(target=lambda: (db.upgrade(database_url), done.set()))
+        thread.start()
+        assert not done.wait(1.0)                  # another server is migrating: wait
+        assert "alembic_version" not in sa.inspect(db.get_engine(database_url)).get_table_names()
+        conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": db.MIGRATION_LOCK})
+        conn.commit()
+        assert done.wait(30)
+        thread.join()
+    holder.dispose()
+    assert db.current_revision(db.get_engine(database_url)) == db.head_revision()
+
+
+# --- the question log: one writer per process, drained at shutdown ---------------------------
+
+def test_apps_on_one_database_share_one_question_log_writer(tmp_path, content_dir, index_dir):
+    import threading
+
+    from support import make_app
+
+    config = {"TESTING": True, "CONTENT_DIR": str(content_dir), "INDEX_DIR": str(index_dir),
+              "INSTANCE_PATH": str(tmp_path / "instance")}
+    first, second = make_app(config), make_app(dict(config))
+    assert first.extensions["faqbot.questionlog"] is second.extensions["faqbot.questionlog"]
+    writer = first.extensions["faqbot.questionlog"]
+    assert [t for t in threading.enumerate() if t is writer._thread] == [writer._thread]
+
+
+def test_the_server_writes_queued_questions_before_it_exits(tmp_path, content_dir):
+    """SIGTERM while the database is busy: the queued questions are written, not dropped."""
+    import json
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+    import urllib.parse
+    import urllib.request
+    from pathlib import Path
+
+    from support import free_port, wait_until
+
+    instance = tmp_path / "instance"
+    url = db.default_url(instance)
+    db.upgrade(url)
+    env = {**os.environ, "FAQBOT_INSTANCE_PATH": str(instance), "FAQBOT_RATE_LIMIT": "off"}
+    port = free_port()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("faqbot")), "serve", "--host", "127.0.0.1", "--port",
+         str(port), "--content", str(content_dir), "--index", str(tmp_path / "index")],
+        env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+
+    def get(path: str) -> int:
+        try:
+            with urllib.request.urlopen(base + path, timeout=10) as response:
+                json.load(response)
+                return response.status
+        except OSError:
+            return 0
+
+    blocker = sqlite3.connect(instance / "faqbot.sqlite3", timeout=30, isolation_level=None)
+    try:
+        assert wait_until(lambda: get("/healthz") == 200, timeout=60)
+        blocker.execute("BEGIN EXCLUSIVE")               # the database is busy for a while
+        questions = ["wie hoch ist der regelsatz", "darf ich einen minijob haben",
+                     "wieviel erspartes darf ich haben"]
+        for question in questions:
+            assert get("/api/ask?q=" + urllib.parse.quote(question)) == 200
+        server.send_signal(signal.SIGTERM)
+        time.sleep(1.0)
+        assert server.poll() is None                     # still writing what it holds
+        blocker.execute("COMMIT")
+        output, _ = server.communicate(timeout=30)
+    finally:
+        blocker.close()
+        if server.poll() is None:
+            server.kill()
+    assert server.returncode == 0, output
+    assert "faqbot beendet." in output
+    with db.get_engine(url).connect() as conn:
+        stored = conn.execute(sa.select(db.questions.c.question).order_by(db.questions.c.id)).scalars().all()
+    assert stored == questions
+
+
+# --- caches are bounded ------------------------------------------------------------------
+
+def test_the_analyzers_remembered_splits_and_corrections_are_bounded():
+    from faqbot.analysis import Lexicon
+
+    lexicon = Lexicon({"burgergeld", "antrag", "miete"})
+    lexicon.REMEMBERED = 100
+    lexicon.__post_init__()
+    for n in range(1000):
+        lexicon.split(f"burgergeldantrag{n:04d}x")
+        lexicon.correct(f"mieteq{n}")
+    assert lexicon._split_cache.cache_info().currsize == 100
+    assert lexicon._typo_cache.cache_info().currsize == 100
+    assert lexicon.split("burgergeldantrag") == ["burgergeld", "antrag"]

@@ -81,12 +81,13 @@ class Lexicon:
     thesaurus: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
     german: frozenset[str] = frozenset()     # correctly spelled German words (no typos)
 
-    CACHE_SIZE = 50_000
+    # Splits and corrections are remembered, bounded: questions bring words without end.
+    REMEMBERED = 50_000
 
     def __post_init__(self) -> None:
         self._speller = None
-        self._split_cache: dict[str, list[str] | None] = {}
-        self._typo_cache: dict[str, str | None] = {}
+        self._split_cache = functools.lru_cache(maxsize=self.REMEMBERED)(self._split_word)
+        self._typo_cache = functools.lru_cache(maxsize=self.REMEMBERED)(self._correct)
         self.max_phrase = max((len(k) for k in (*self.synonyms, *self.thesaurus)), default=1)
 
     def known(self, word: str) -> bool:
@@ -117,11 +118,6 @@ class Lexicon:
             self._speller = speller
         return self._speller
 
-    def _remember(self, cache: dict, key: str, value) -> None:
-        if len(cache) >= self.CACHE_SIZE:
-            cache.pop(next(iter(cache)))        # bounded: the oldest entry goes
-        cache[key] = value
-
     # Decompounding -------------------------------------------------------------------------
     LINKS = ("", "s", "es", "n", "en", "e")
     MIN_PART = 3
@@ -140,11 +136,12 @@ class Lexicon:
         >>> Lexicon({"burgergeld", "antrag"}).split("burgergeldantrag")
         ['burgergeld', 'antrag']
         """
-        if word in self._split_cache:
-            return self._split_cache[word]
-        result = self._split(word, depth=0)
-        self._remember(self._split_cache, word, result)
-        return result
+        found = self._split_cache(word)
+        return list(found) if found is not None else None
+
+    def _split_word(self, word: str) -> tuple[str, ...] | None:
+        found = self._split(word, depth=0)
+        return tuple(found) if found is not None else None
 
     def _split(self, word: str, depth: int) -> list[str] | None:
         if depth > 3 or len(word) < 2 * self.MIN_PART:
@@ -182,8 +179,9 @@ class Lexicon:
 
         Allows one edit in words of 4-7 letters and two in longer ones.
         """
-        if word in self._typo_cache:
-            return self._typo_cache[word]
+        return self._typo_cache(word)
+
+    def _correct(self, word: str) -> str | None:
         result = None
         if len(word) >= 4 and not any(ch.isdigit() for ch in word):
             from symspellpy import Verbosity
@@ -192,7 +190,6 @@ class Lexicon:
             found = self.speller.lookup(word, Verbosity.TOP, max_edit_distance=max_edits)
             if found:
                 result = found[0].term
-        self._remember(self._typo_cache, word, result)
         return result
 
 

@@ -520,7 +520,11 @@ def _answer(engine: SearchEngine, snapshot: Snapshot, text: str, previous: tuple
     # question's title would otherwise win again.
     try:
         hits = rank(terms, typed, snapshot, as_of, term)
-    except Exception as exc:  # noqa: BLE001 - damaged index files: report, never a 500
+    except Exception as exc:
+        # Missing or unreadable files of the live generation: 503 and a rebuild. Anything
+        # else is a fault in the code: it propagates (a logged 500), the index is fine.
+        if not snapshot.damaged():
+            raise
         raise engine.broken(snapshot, exc) from exc
     if not hits:
         return Answer(answered=False, confidence=0.0, hits=(),

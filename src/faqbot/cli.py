@@ -1,6 +1,11 @@
-"""The ``faqbot`` command line: check, reindex, ask, eval, import, serve."""
+"""The ``faqbot`` command line: check, reindex, ask, eval, import, users, questions, db, serve.
+
+Every command reads its settings through ``faqbot.settings.resolve`` as the app does
+(defaults < instance/config.py < FAQBOT_* < the command's options).
+"""
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import sys
@@ -8,26 +13,51 @@ from pathlib import Path
 
 import click
 
-from .settings import DEFAULTS, resolve_path
+from . import settings as settings_module
 
 
 class FaqbotUsageError(click.UsageError):
     """A CLI error whose message says what to do."""
 
 
-def _paths(content: str | None, index: str | None) -> tuple[Path, Path]:
-    import os
+def _settings(**options) -> dict:
+    """The settings, with the command's options (those given) on top."""
+    try:
+        return settings_module.resolve({name.upper(): value for name, value in options.items()})
+    except settings_module.SettingError as exc:
+        raise FaqbotUsageError(str(exc)) from None
 
-    base = Path.cwd()
-    content_dir = resolve_path(content or os.environ.get("FAQBOT_CONTENT_DIR") or DEFAULTS["CONTENT_DIR"], base)
-    index_dir = resolve_path(index or os.environ.get("FAQBOT_INDEX_DIR") or DEFAULTS["INDEX_DIR"], base)
-    return content_dir, index_dir
+
+def _paths(content: str | None, index: str | None) -> tuple[Path, Path]:
+    config = _settings(content_dir=content, index_dir=index)
+    return config["CONTENT_DIR"], config["INDEX_DIR"]
+
+
+def _database(config: dict | None = None):
+    """The database engine of the settings; it must be at the newest migration."""
+    from . import db
+
+    config = config or _settings()
+    engine = db.get_engine(config["DATABASE_URL"])
+    try:
+        db.require_current(engine)
+    except db.DatabaseNotCurrent as exc:
+        raise FaqbotUsageError(str(exc)) from None
+    return engine
+
+
+def _who() -> str:
+    """Who runs this command, for the audit trail."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unbekannt"
 
 
 content_option = click.option("--content", "content", metavar="DIR",
-                              help="Inhaltsordner (Standard: ./content oder FAQBOT_CONTENT_DIR).")
+                              help="Inhaltsordner (Standard: die Einstellung CONTENT_DIR, ./content).")
 index_option = click.option("--index", "index", metavar="DIR",
-                            help="Indexordner (Standard: ./index oder FAQBOT_INDEX_DIR).")
+                            help="Indexordner (Standard: die Einstellung INDEX_DIR, ./index).")
 
 
 @click.group()
@@ -38,37 +68,36 @@ def cli() -> None:
 @cli.command()
 @content_option
 def check(content: str | None) -> None:
-    """Prüft alle Inhalte und nennt jedes Problem mit Datei und Zeile."""
-    from .content import ContentError, load_content
-    from .synonyms import load_synonyms
+    """Prüft alle Inhalte und nennt jedes Problem mit Datei und Zeile.
+
+    Geprüft wird alles, woraus der Index gebaut wird (Einträge, synonyms.yaml,
+    referrals.yaml), und der Fragenkatalog questions.yaml.
+    """
+    from .content import ContentError, Problem
+    from .evaluation import load_question_set
+    from .index import load_sources
 
     content_dir, _ = _paths(content, None)
     problems = []
     items = []
     try:
-        items = load_content(content_dir)
-    except ContentError as exc:
-        problems.extend(exc.problems)
-    try:
-        load_synonyms(content_dir)
+        items = load_sources(content_dir).items
     except ContentError as exc:
         problems.extend(exc.problems)
     qfile = content_dir / "questions.yaml"
     if qfile.exists():
-        from .evaluation import load_question_set
-
         try:
             qset = load_question_set(qfile)
+        except ContentError as exc:
+            problems.extend(exc.problems)
+        else:
             ids = {i.id for i in items} | {p.id for i in items for p in i.passages}
             if items and not problems:
-                from .content import Problem
                 for q in qset.questions:
                     for e in q.expect:
                         if e not in ids:
                             problems.append(Problem("content/questions.yaml", q.line,
                                                     f"erwartete Kennung '{e}' gibt es nicht"))
-        except ContentError as exc:
-            problems.extend(exc.problems)
     if problems:
         for p in problems:
             click.echo(str(p), err=True)
@@ -77,7 +106,7 @@ def check(content: str | None) -> None:
     from .content import stale_items
     from .settings import today_of
 
-    for warning in stale_items(items, today_of({"TODAY": os.environ.get("FAQBOT_TODAY", "")})):
+    for warning in stale_items(items, today_of(_settings())):
         click.echo(f"{warning} (Warnung)", err=True)
     passages = sum(len(i.passages) for i in items)
     ids = len({i.id for i in items})
@@ -92,17 +121,23 @@ def check(content: str | None) -> None:
 @click.option("--force", "force_reason", metavar="BEGRÜNDUNG",
               help="Neuen Index auch unter den Schwellen des Fragenkatalogs live schalten; "
                    "die Begründung wird protokolliert.")
-def reindex(content: str | None, index: str | None, quiet: bool, force_reason: str | None) -> None:
+@click.option("--reason", metavar="ANLASS", default="Kommandozeile", show_default=True,
+              help="Warum neu indexiert wird; steht im Protokoll der Reindex-Läufe.")
+def reindex(content: str | None, index: str | None, quiet: bool, force_reason: str | None,
+            reason: str) -> None:
     """Baut den Index neu und schaltet ihn erst danach live (ohne Neustart des Servers).
 
     Vor dem Umschalten läuft der Fragenkatalog gegen den neuen Index; liegt er unter den
-    Schwellen, bleibt der alte Index in Betrieb (außer mit --force BEGRÜNDUNG).
+    Schwellen, bleibt der alte Index in Betrieb (außer mit --force BEGRÜNDUNG). Jeder Lauf
+    steht mit Person, Zeit, Anlass und Zahlen im Protokoll der Datenbank (Konsole: Index).
     """
     from .content import ContentError
     from .index import ReindexRunning
-    from .reindex import QualityGateFailed, reindex as run_reindex
+    from .reindex import Audit, QualityGateFailed, reindex as run_reindex
 
-    content_dir, index_dir = _paths(content, index)
+    config = _settings(content_dir=content, index_dir=index)
+    content_dir, index_dir = config["CONTENT_DIR"], config["INDEX_DIR"]
+    audit = Audit(_database(config), user=_who(), trigger="cli", reason=reason.strip())
     if force_reason is not None and not force_reason.strip():
         raise FaqbotUsageError("--force braucht eine Begründung, z. B. --force \"Katalog wird überarbeitet\".")
     bar = None
@@ -117,7 +152,7 @@ def reindex(content: str | None, index: str | None, quiet: bool, force_reason: s
         bar.update(1)
 
     try:
-        outcome = run_reindex(content_dir, index_dir, force_reason=(force_reason or "").strip(),
+        outcome = run_reindex(content_dir, index_dir, audit, force_reason=(force_reason or "").strip(),
                               progress=progress)
     except ContentError as exc:
         _close(bar)
@@ -170,7 +205,7 @@ def _parse_date(ctx, param, value: str | None):
     from .settings import today_of
 
     if value is None:
-        return today_of({"TODAY": os.environ.get("FAQBOT_TODAY", "")})
+        return today_of(_settings())
     try:
         return parse_day(value)
     except ValueError as exc:
@@ -305,16 +340,24 @@ def import_command(path: str, kind: str, source: str | None, stand: str | None, 
     click.echo(f"Geschrieben: {target}  (Kennung {item.id})")
 
 
-def _database():
-    """The database engine (migrated), from FAQBOT_DATABASE_URL or the instance folder."""
-    import os
+@cli.group()
+def db() -> None:
+    """Die Datenbank (Konten, Fragen, Protokolle) einrichten und migrieren."""
 
-    from . import db
 
-    instance = Path(os.environ.get("FAQBOT_INSTANCE_PATH") or Path.cwd() / "instance")
-    url = os.environ.get("FAQBOT_DATABASE_URL") or db.default_url(instance)
-    db.upgrade(url)
-    return db.get_engine(url)
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Bringt die Datenbank auf den neuesten Stand (Alembic-Migrationen).
+
+    Auf PostgreSQL unter einer Advisory-Sperre: gleichzeitig startende Server migrieren
+    nacheinander. ./run serve ruft das vor dem Start auf.
+    """
+    from . import db as database
+
+    url = _settings()["DATABASE_URL"]
+    revision = database.upgrade(url)
+    shown = database.get_engine(url).url.render_as_string(hide_password=True)
+    click.echo(f"Datenbank {shown} ist auf dem neuesten Stand (Revision {revision}).")
 
 
 @cli.group()
@@ -379,20 +422,61 @@ def user_passwd(name: str) -> None:
     click.echo(f"Passwort für '{name}' geändert.")
 
 
+@cli.group()
+def questions() -> None:
+    """Vorschläge für den Fragenkatalog (aus der Konsole) ansehen und übernehmen."""
+
+
+@questions.command("list")
+def questions_list() -> None:
+    """Zeigt die offenen Vorschläge."""
+    from .proposals import open_proposals
+
+    found = open_proposals(_database())
+    if not found:
+        click.echo("Keine offenen Vorschläge.")
+    for p in found:
+        expect = ", ".join(p.expect) or "Ablehnung"
+        click.echo(f"{p.id}\t{p.proposed_at:%Y-%m-%d %H:%M}\t{p.user}\t{p.question}\t→ {expect}")
+
+
+@questions.command("merge")
+@content_option
+def questions_merge(content: str | None) -> None:
+    """Schreibt die offenen Vorschläge in content/questions.yaml.
+
+    Die Datei wird neu geschrieben, geprüft und erst dann in einem Schritt ersetzt: sie ist
+    danach entweder die alte oder die vollständige neue, nie halb geschrieben.
+    """
+    from .proposals import MergeError, merge
+
+    config = _settings(content_dir=content)
+    path = config["CONTENT_DIR"] / "questions.yaml"
+    try:
+        merged = merge(_database(config), path, _who())
+    except MergeError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    for p in merged.added:
+        click.echo(f"Aufgenommen: {p.question}  → {', '.join(p.expect) or 'Ablehnung'}")
+    for p in merged.already:
+        click.echo(f"Schon im Katalog: {p.question}")
+    click.echo(f"{len(merged.added)} Frage(n) in {path} aufgenommen.")
+
+
 @cli.command()
 @click.option("--days", type=int, default=None,
-              help="Aufbewahrungsfrist in Tagen (Standard: FAQBOT_RETENTION_DAYS oder 90).")
+              help="Aufbewahrungsfrist in Tagen (Standard: die Einstellung RETENTION_DAYS, 90).")
 def prune(days: int | None) -> None:
     """Löscht, was älter als die Aufbewahrungsfrist ist: Bürgerfragen, Anmeldeversuche,
     Qualitätsmessungen und Reindex-Läufe."""
-    import os
-
     from .db import prune as prune_tables
 
-    days = days if days is not None else int(os.environ.get("FAQBOT_RETENTION_DAYS", 90))
+    config = _settings()
+    days = days if days is not None else config["RETENTION_DAYS"]
     if days < 1:
         raise FaqbotUsageError("--days muss mindestens 1 sein.")
-    removed = prune_tables(_database(), days)
+    removed = prune_tables(_database(config), days)
     click.echo(f"Älter als {days} Tage, gelöscht: {removed['questions']} Frage(n), "
                f"{removed['login_attempts']} Anmeldeversuch(e), {removed['eval_runs']} "
                f"Qualitätsmessung(en), {removed['reindex_runs']} Reindex-Lauf/Läufe.")
@@ -405,11 +489,20 @@ def prune(days: int | None) -> None:
 @content_option
 @index_option
 def serve(host: str, port: int, threads: int | None, content: str | None, index: str | None) -> None:
-    """Startet den Assistenten unter waitress; baut den Index, wenn er fehlt."""
+    """Startet den Assistenten unter waitress; baut den Index, wenn er fehlt.
+
+    Die Datenbank muss auf dem neuesten Stand sein (faqbot db upgrade; ./run serve tut das).
+    """
+    from . import db as database
     from .server import run
 
-    content_dir, index_dir = _paths(content, index)
-    run(host=host, port=port, threads=threads, content_dir=content_dir, index_dir=index_dir)
+    explicit = {"CONTENT_DIR": content, "INDEX_DIR": index}
+    config = _settings(**{k.lower(): v for k, v in explicit.items()})
+    _database(config)
+    try:
+        run(host=host, port=port, threads=threads, explicit=explicit)
+    except database.DatabaseNotCurrent as exc:
+        raise FaqbotUsageError(str(exc)) from None
 
 
 def main() -> None:

@@ -1,8 +1,11 @@
-"""The database: staff accounts, citizens' questions and feedback, eval and reindex history.
+"""The database: staff accounts, citizens' questions and feedback, eval history, the audit
+trail of every reindex, and proposals for the staff question set.
 
 SQLite in the instance folder by default (nothing to set up); PostgreSQL when
 ``FAQBOT_DATABASE_URL`` names one, so several app servers share one. The schema is changed only
-through Alembic migrations (``src/faqbot/migrations``), applied by ``upgrade()``.
+through Alembic migrations (``src/faqbot/migrations``), applied by ``faqbot db upgrade``
+(``upgrade()``; ``./run serve`` runs it before starting), never by starting the app: the app
+only checks that the database is at the newest revision (``require_current()``).
 """
 from __future__ import annotations
 
@@ -62,12 +65,17 @@ eval_runs = sa.Table(
     sa.Column("report", sa.Text, nullable=False),            # the whole report as JSON
 )
 
+# The audit trail of every reindex, whoever started it: who, when, why, and the figures.
 reindex_runs = sa.Table(
     "reindex_runs", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("started_at", sa.DateTime, nullable=False, index=True),
     sa.Column("finished_at", sa.DateTime, nullable=True),
     sa.Column("user", sa.String(80), nullable=False),
+    sa.Column("trigger", sa.String(20), nullable=False, server_default="konsole"),  # konsole, cli, recovery
+    sa.Column("reason", sa.Text, nullable=True),             # why it was started
+    sa.Column("generation", sa.String(60), nullable=True),
+    sa.Column("content_version", sa.String(40), nullable=True),
     sa.Column("status", sa.String(20), nullable=False),      # running, live, refused, failed
     sa.Column("items", sa.Integer, nullable=True),
     sa.Column("passages", sa.Integer, nullable=True),
@@ -76,6 +84,20 @@ reindex_runs = sa.Table(
     sa.Column("hit_at_1_after", sa.Float, nullable=True),
     sa.Column("forced_reason", sa.Text, nullable=True),
     sa.Column("message", sa.Text, nullable=True),
+)
+
+# Questions staff propose for the question set; ``faqbot questions merge`` writes them into
+# content/questions.yaml.
+question_proposals = sa.Table(
+    "question_proposals", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("proposed_at", sa.DateTime, nullable=False, index=True),
+    sa.Column("user", sa.String(80), nullable=False),
+    sa.Column("question", sa.Text, nullable=False),
+    sa.Column("expect", sa.Text, nullable=False),             # space-separated ids; empty: decline
+    sa.Column("status", sa.String(20), nullable=False, index=True),   # open, merged, discarded
+    sa.Column("decided_at", sa.DateTime, nullable=True),
+    sa.Column("decided_by", sa.String(80), nullable=True),
 )
 
 # Tables holding text that people typed, with the time each row was written. ``prune`` deletes
@@ -131,15 +153,77 @@ def get_engine(url: str) -> Engine:
         return engine
 
 
-def upgrade(url: str) -> None:
-    """Apply all Alembic migrations to the database at ``url``."""
-    from alembic import command
+# The PostgreSQL advisory lock several servers or commands migrating at once queue on.
+MIGRATION_LOCK = 0x66716274   # "fqbt"
+
+
+class DatabaseNotCurrent(Exception):
+    """The database is not at the newest migration; the message says what to run."""
+
+
+def _alembic_config(url: str):
     from alembic.config import Config
 
-    if url.startswith("sqlite:///"):
-        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    config.attributes["engine"] = get_engine(url)
-    command.upgrade(config, "head")
+    return config
+
+
+def head_revision() -> str:
+    """The newest migration's revision."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config("sqlite://")).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at; None for a database never migrated."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def require_current(engine: Engine) -> None:
+    """Raise ``DatabaseNotCurrent`` unless the database is at the newest migration."""
+    shown = engine.url.render_as_string(hide_password=True)
+    try:
+        current = current_revision(engine)
+    except sa.exc.OperationalError as exc:
+        raise DatabaseNotCurrent(f"Die Datenbank ({shown}) ist nicht erreichbar ({exc.orig}). "
+                                 "Für eine neue Datenbank: 'faqbot db upgrade' ausführen.") from None
+    head = head_revision()
+    if current != head:
+        raise DatabaseNotCurrent(
+            f"Die Datenbank ({shown}) ist auf Stand "
+            f"{current or 'leer'}, benötigt wird {head}: bitte 'faqbot db upgrade' ausführen.")
+
+
+def upgrade(url: str) -> str:
+    """Apply all Alembic migrations to the database at ``url``; returns the revision reached.
+
+    On PostgreSQL the migrations run under an advisory lock, so that servers or commands
+    started together migrate one after the other (the later ones find nothing to do).
+    """
+    from alembic import command
+
+    if url.startswith("sqlite:///"):
+        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    engine = get_engine(url)
+    config = _alembic_config(url)
+    with engine.connect() as conn:
+        locked = conn.dialect.name == "postgresql"
+        if locked:
+            conn.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+            conn.commit()
+        try:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+            conn.commit()
+        finally:
+            if locked:
+                conn.rollback()
+                conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+                conn.commit()
+    return current_revision(engine)

@@ -1,4 +1,8 @@
-"""Eval runs and reindex runs over time, so staff see whether a change helped."""
+"""Eval runs and reindex runs over time, so staff see whether a change helped.
+
+``reindex_runs`` is the one audit trail of every reindex, from the console, the command line
+or the server's automatic recovery: who, when, why, and the figures.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -44,16 +48,32 @@ def eval_report(engine: sa.Engine, run_id: int) -> dict | None:
     return json.loads(text) if text else None
 
 
-def start_reindex(engine: sa.Engine, user: str) -> int:
+TRIGGERS = ("konsole", "cli", "recovery")
+
+
+def start_reindex(engine: sa.Engine, user: str, *, trigger: str, reason: str = "") -> int:
+    """Open an audit entry for a reindex about to run; returns its id."""
+    if trigger not in TRIGGERS:
+        raise ValueError(f"unknown reindex trigger {trigger!r}")
     with engine.begin() as conn:
         return conn.execute(reindex_runs.insert().values(
-            started_at=_now(), user=user, status="running")).inserted_primary_key[0]
+            started_at=_now(), user=user[:80], trigger=trigger, reason=reason or None,
+            status="running")).inserted_primary_key[0]
 
 
 def finish_reindex(engine: sa.Engine, run_id: int, **values) -> None:
     with engine.begin() as conn:
         conn.execute(reindex_runs.update().where(reindex_runs.c.id == run_id)
                      .values(finished_at=_now(), **values))
+
+
+def add_to_message(engine: sa.Engine, run_id: int, text: str) -> None:
+    """Append a line to a finished run's message (e.g. when the next attempt is due)."""
+    with engine.begin() as conn:
+        message = conn.execute(sa.select(reindex_runs.c.message)
+                               .where(reindex_runs.c.id == run_id)).scalar()
+        conn.execute(reindex_runs.update().where(reindex_runs.c.id == run_id)
+                     .values(message="\n".join(m for m in (message, text) if m)))
 
 
 def reindex_history(engine: sa.Engine, limit: int = 20) -> list[sa.Row]:

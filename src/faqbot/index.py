@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -27,9 +28,9 @@ from typing import Callable, Iterator
 
 from whoosh import fields, index as whoosh_index
 
-from . import scores
+from . import referrals as referrals_table, scores, synonyms as synonym_table
 from .analysis import GermanAnalyzer, Lexicon, using_lexicon, words_of
-from .content import Item, Passage, content_version, load_content
+from .content import ContentError, Item, Passage, content_files, load_content
 from .referrals import Referral, load_referrals
 from .synonyms import load_synonyms
 from .vocabulary import compile_thesaurus, german_words
@@ -65,6 +66,47 @@ def schema() -> fields.Schema:
         body=fields.TEXT(analyzer=analyzer),
         passage=fields.STORED(),
     )
+
+
+# Besides the items: the content files an index is built from, each of which changes answers.
+TABLE_FILES = (synonym_table.FILE_NAME, referrals_table.FILE_NAME)
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Everything an index is built from, read and checked."""
+
+    items: list[Item]
+    synonyms: dict[tuple[str, ...], tuple[str, ...]]
+    referrals: list[Referral]
+
+
+def load_sources(content_root: Path) -> Sources:
+    """The items, the synonym table and the referral table; raises ``ContentError`` listing
+    every problem of every file."""
+    problems = []
+    found: dict[str, object] = {}
+    for name, load in (("items", load_content), ("synonyms", load_synonyms),
+                       ("referrals", load_referrals)):
+        try:
+            found[name] = load(Path(content_root))
+        except ContentError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ContentError(problems)
+    return Sources(**found)
+
+
+def content_version(content_root: Path) -> str:
+    """A short fingerprint of every content file that changes answers (the items, the synonym
+    and referral tables): changes whenever any of them changes."""
+    root = Path(content_root)
+    digest = hashlib.sha256()
+    for path in [*content_files(root), *(root / name for name in TABLE_FILES)]:
+        if path.is_file():
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 class ReindexRunning(Exception):
@@ -184,9 +226,8 @@ def build_index(content_root: Path, index_dir: Path,
     """
     started = time.perf_counter()
     content_root, index_dir = Path(content_root), Path(index_dir)
-    items = load_content(content_root)
-    synonyms = load_synonyms(content_root)
-    referrals = load_referrals(content_root)
+    sources = load_sources(content_root)
+    items, synonyms, referrals = sources.items, sources.synonyms, sources.referrals
     lexicon = lexicon_for(items, synonyms, referrals)
     passages = [p for item in items for p in item.passages]
 

@@ -8,6 +8,7 @@ Questions older than the retention are deleted by ``prune``.
 """
 from __future__ import annotations
 
+import atexit
 import csv
 import datetime as dt
 import io
@@ -173,7 +174,8 @@ class Writer:
 
     A citizen's answer does not wait for the database; votes go through the same queue, so
     a vote always finds the question it rates. ``flush`` waits until everything queued is
-    written (reports call it first, so staff see the latest questions).
+    written (reports call it first, so staff see the latest questions). One writer per
+    database and process (``writer_for``); ``drain_all`` writes what they hold at shutdown.
 
     ``vocabulary`` returns the words of the live content (the index's lexicon) for the stored
     text; without one, or when it fails, every rare word is masked.
@@ -210,10 +212,15 @@ class Writer:
         except queue.Full:
             log.error("question log queue full: a question was not stored")
 
-    def flush(self, timeout: float = 10.0) -> None:
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until everything queued so far is written; False if ``timeout`` ran out."""
         done = threading.Event()
         self._put(lambda engine: done.set())
-        done.wait(timeout)
+        return done.wait(timeout)
+
+    @property
+    def pending(self) -> int:
+        return self._queue.qsize()
 
     def _run(self) -> None:
         while True:
@@ -222,3 +229,36 @@ class Writer:
                 fn(self.engine, *args, **kwargs)
             except Exception:  # noqa: BLE001 - logging must never stop; the next write may work
                 log.exception("could not store a question or vote")
+
+
+_writers: dict[str, Writer] = {}
+_writers_lock = threading.Lock()
+# How long shutdown waits for the database to take the questions still queued.
+DRAIN_SECONDS = 30.0
+
+
+def writer_for(engine: sa.Engine, vocabulary: Callable[[], Collection[str]] | None = None) -> Writer:
+    """The process's one writer for ``engine``'s database (made on first use); ``vocabulary``
+    (the live content's words, for the stored text) replaces the one it had."""
+    key = engine.url.render_as_string(hide_password=False)
+    with _writers_lock:
+        writer = _writers.get(key)
+        if writer is None:
+            if not _writers:
+                atexit.register(drain_all)
+            writer = _writers[key] = Writer(engine, vocabulary)
+        elif vocabulary is not None:
+            writer._vocabulary = vocabulary
+        return writer
+
+
+def drain_all(timeout: float = DRAIN_SECONDS) -> None:
+    """Write everything the writers still hold (at shutdown: waitress stopped, or atexit)."""
+    with _writers_lock:
+        writers = list(_writers.values())
+    for writer in writers:
+        queued = writer.pending
+        if not writer.flush(timeout):
+            log.error("question log: %d entries not written at shutdown", writer.pending)
+        elif queued:
+            log.info("question log: %d queued entries written at shutdown", queued)

@@ -1,24 +1,29 @@
-"""Reindexing with the quality gate: a new index goes live only if the staff question set,
-run against it before the switch, stays at or above the set's thresholds.
+"""Reindexing with the quality gate and the audit trail: a new index goes live only if the staff
+question set, run against it before the switch, stays at or above the set's thresholds; every
+run, live or refused, is recorded in the database (``reindex_runs``) with who started it, when,
+why, and the figures.
 
-Used by ``faqbot reindex`` and by the editors' console. An override needs a stated reason,
-which is written to the audit log ``index/reindex.log``.
+The one path for every reindex: ``faqbot reindex``, the editors' console and the server's
+automatic recovery of a missing index. An override of the gate needs a stated reason, which is
+recorded with the run.
 """
 from __future__ import annotations
 
-import datetime as dt
-import json
 import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+import sqlalchemy as sa
+
+from . import history
+from .content import ContentError
 from .evaluation import QuestionSet, Report, load_question_set, run_eval
-from .index import BuildResult, build_index, index_exists
+from .index import BuildResult, ReindexRunning, build_index, index_exists
 from .search import BuildEngine, IndexMissing, SearchEngine
 
 log = logging.getLogger("faqbot.reindex")
-AUDIT_LOG = "reindex.log"
 
 
 class QualityGateFailed(Exception):
@@ -36,13 +41,74 @@ class ReindexOutcome:
     before: Report | None
     after: Report | None
     forced_reason: str = ""
+    run_id: int | None = None
 
 
-def reindex(content_dir: Path, index_dir: Path, *, force_reason: str = "",
-            progress: Callable[[int, int], None] | None = None, user: str = "cli") -> ReindexOutcome:
-    """Build, gate and switch. Raises ``ContentError``, ``ReindexRunning`` or
-    ``QualityGateFailed`` (the old index keeps serving in each case)."""
-    content_dir, index_dir = Path(content_dir), Path(index_dir)
+@dataclass(frozen=True)
+class Audit:
+    """Where a reindex is recorded, and who started it, how and why."""
+
+    database: sa.Engine
+    user: str
+    trigger: str            # "konsole", "cli" or "recovery"
+    reason: str = ""
+    run_id: int | None = None   # an entry opened beforehand (the console shows it at once)
+
+
+def reindex(content_dir: Path, index_dir: Path, audit: Audit, *, force_reason: str = "",
+            progress: Callable[[int, int], None] | None = None,
+            on_live: Callable[[BuildResult], None] | None = None) -> ReindexOutcome:
+    """Build, gate, switch, and record the run. ``on_live`` runs after the switch and before
+    the run is recorded as live (the console's server opens the new index there).
+
+    Raises ``ContentError``, ``ReindexRunning`` or ``QualityGateFailed`` (the old index keeps
+    serving in each case); each is recorded as a refused run, any other error as a failed one.
+    """
+    run_id = audit.run_id
+    if run_id is None:
+        run_id = history.start_reindex(audit.database, audit.user, trigger=audit.trigger,
+                                       reason=audit.reason)
+    started = time.perf_counter()
+    finish = lambda **values: history.finish_reindex(audit.database, run_id, **values)  # noqa: E731
+    try:
+        outcome = _build_gated(Path(content_dir), Path(index_dir), force_reason, progress)
+        if on_live is not None:
+            on_live(outcome.result)
+    except ContentError as exc:
+        finish(status="refused", message="\n".join(str(p) for p in exc.problems))
+        raise
+    except QualityGateFailed as exc:
+        failures = [f"{f.question}: erwartet {', '.join(f.expect) or 'Ablehnung'}, "
+                    f"erhalten {', '.join(f.got[:1]) or 'Ablehnung'}" for f in exc.report.failures[:50]]
+        finish(status="refused", hit_at_1_after=exc.report.total.hit_at_1,
+               message="Unter den Schwellen: " + "; ".join(exc.report.below) + "\n" + "\n".join(failures))
+        raise
+    except ReindexRunning as exc:
+        finish(status="refused", message=str(exc))
+        raise
+    except Exception as exc:
+        finish(status="failed", message=f"{type(exc).__name__}: {exc}")
+        raise
+    result = outcome.result
+    for trigger, report in (("reindex-vorher", outcome.before), ("reindex-nachher", outcome.after)):
+        if report is not None:
+            history.record_eval(audit.database, report, trigger=trigger, user=audit.user,
+                                content_version=result.content_version, generation=result.generation)
+    finish(status="live", items=result.items, passages=result.passages,
+           seconds=round(time.perf_counter() - started, 2), generation=result.generation,
+           content_version=result.content_version,
+           hit_at_1_before=outcome.before.total.hit_at_1 if outcome.before else None,
+           hit_at_1_after=outcome.after.total.hit_at_1 if outcome.after else None,
+           forced_reason=outcome.forced_reason or None,
+           message=f"Index {result.generation} ist live.")
+    if outcome.forced_reason:
+        log.warning("quality gate overridden by %s: %s", audit.user, outcome.forced_reason)
+    outcome.run_id = run_id
+    return outcome
+
+
+def _build_gated(content_dir: Path, index_dir: Path, force_reason: str,
+                 progress: Callable[[int, int], None] | None) -> ReindexOutcome:
     qfile = content_dir / "questions.yaml"
     qset: QuestionSet | None = load_question_set(qfile) if qfile.exists() else None
     before = None
@@ -64,18 +130,4 @@ def reindex(content_dir: Path, index_dir: Path, *, force_reason: str = "",
     result = build_index(content_dir, index_dir, progress=progress, before_switch=gate)
     report = after.get("report")
     forced = force_reason if report is not None and not report.passed else ""
-    audit(index_dir, {"event": "reindex", "user": user, "generation": result.generation,
-                      "items": result.items, "passages": result.passages,
-                      "seconds": round(result.seconds, 2), "content_version": result.content_version,
-                      "hit_at_1": report.total.hit_at_1 if report else None,
-                      "passed": report.passed if report else None, "forced_reason": forced})
-    if forced:
-        log.warning("quality gate overridden by %s: %s", user, forced)
     return ReindexOutcome(result=result, before=before, after=report, forced_reason=forced)
-
-
-def audit(index_dir: Path, entry: dict) -> None:
-    entry = {"time": dt.datetime.now().isoformat(timespec="seconds"), **entry}
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / AUDIT_LOG, "a", encoding="utf-8") as f:
-        f.write(json.dumps(entry, ensure_ascii=False) + "\n")

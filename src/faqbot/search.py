@@ -101,6 +101,8 @@ class Snapshot:
             raise ValueError(f"älteres Indexformat {self.meta.get('format', 1)} "
                              f"(erwartet {INDEX_FORMAT}), er wird neu gebaut")
         self.answers = AnswerCache()
+        # The generation's files as opened, to tell damaged files from faults in the code.
+        self.files = {path: path.stat().st_size for path in build.rglob("*") if path.is_file()}
         zipf_frequency("bürgergeld", "de")  # loads wordfreq's table now, not in a request
         self.lexicon: Lexicon = load_lexicon(build)
         self.referrals = load_saved_referrals(build)
@@ -201,6 +203,17 @@ class Snapshot:
                 while len(self._masks) > 16:
                     self._masks.popitem(last=False)
             return found
+    def damaged(self) -> bool:
+        """Whether a file of this generation is gone, changed its size or cannot be read."""
+        for path, size in self.files.items():
+            try:
+                if path.stat().st_size != size:
+                    return True
+                with open(path, "rb") as f:
+                    f.read(1)
+            except OSError:
+                return True
+        return False
 
     def doc_frequency(self, term: str) -> int:
         """In how many passages ``term`` occurs in any field."""
@@ -297,7 +310,8 @@ class SearchEngine:
         return error
 
     def broken(self, snapshot: Snapshot, error: Exception) -> IndexMissing:
-        """Forget a snapshot that failed while searching (its files were damaged)."""
+        """Forget a snapshot whose files were found damaged while searching (see
+        ``Snapshot.damaged``) and report the index missing, which starts a rebuild."""
         with self._lock:
             self._open = {t: s for t, s in self._open.items() if s is not snapshot}
             if self._serving is snapshot:

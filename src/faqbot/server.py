@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import logging
-import os
-from pathlib import Path
 
 # Chosen by measurement (docs/benchmarks.md): answering is CPU-bound under the GIL, so more
 # threads than this only add queueing; the connection limit and small body limit keep slow or
@@ -29,30 +27,42 @@ def waitress_settings(threads: int | None = None, trusted_proxies: int = 0) -> d
     }
 
 
-def run(host: str, port: int, threads: int | None, content_dir: Path, index_dir: Path) -> None:
-    """Build the index if it is missing, then serve the app until stopped."""
+def run(host: str, port: int, threads: int | None, explicit: dict | None = None) -> None:
+    """Build the index if it is missing, then serve the app until stopped (Ctrl-C or SIGTERM).
+
+    On the way out the question log writes what it still holds.
+    """
+    import signal
+    import sys
+
     import waitress
 
-    from . import create_app
+    from . import create_app, questionlog
     from .index import build_index, index_exists
     from .search import IndexMissing
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    app = create_app(explicit)
+    content_dir, index_dir = app.config["CONTENT_DIR"], app.config["INDEX_DIR"]
     if not index_exists(index_dir):
         logging.getLogger("faqbot").info("no usable index in %s, building it from %s", index_dir, content_dir)
         build_index(content_dir, index_dir)
-    os.environ["FAQBOT_CONTENT_DIR"] = str(content_dir)
-    os.environ["FAQBOT_INDEX_DIR"] = str(index_dir)
-    app = create_app()
     try:
         # Open the index now: the first citizen should not wait for it (seconds on big corpora).
         app.extensions["faqbot.engine"].snapshot()
     except IndexMissing as exc:
         logging.getLogger("faqbot").error("index not usable at start (%s); rebuilding", exc)
     start_daily_prune(app)
+    # waitress stops serving on SystemExit and returns: a service manager's SIGTERM ends the
+    # server the way Ctrl-C does, so the question log is drained below.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     print(f"faqbot läuft auf http://{host}:{port}/", flush=True)
-    waitress.serve(app, host=host, port=port,
-                   **waitress_settings(threads, int(app.config.get("TRUSTED_PROXIES") or 0)))
+    try:
+        waitress.serve(app, host=host, port=port,
+                       **waitress_settings(threads, int(app.config.get("TRUSTED_PROXIES") or 0)))
+    finally:
+        questionlog.drain_all()
+        print("faqbot beendet.", flush=True)
 
 
 def start_daily_prune(app) -> None:

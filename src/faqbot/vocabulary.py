@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 import re
 from pathlib import Path
 
@@ -39,13 +38,11 @@ _ANNOTATION = re.compile(r"\([^)]*\)")
 
 
 def thesaurus_path() -> Path | None:
-    path = Path(os.environ.get("FAQBOT_THESAURUS", THESAURUS_FILE))
-    return path if path.is_file() else None
+    return THESAURUS_FILE if THESAURUS_FILE.is_file() else None
 
 
 def word_list_path() -> Path | None:
-    path = Path(os.environ.get("FAQBOT_WORD_LIST", WORD_LIST_FILE))
-    return path if path.is_file() else None
+    return WORD_LIST_FILE if WORD_LIST_FILE.is_file() else None
 
 
 def read_thesaurus(path: Path) -> list[list[tuple[str, ...]]]:

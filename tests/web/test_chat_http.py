@@ -9,7 +9,6 @@ import urllib.parse
 import urllib.request
 
 
-from faqbot import create_app
 import sqlalchemy as sa
 
 from faqbot import db
@@ -17,6 +16,7 @@ from faqbot.feedback import FeedbackStore
 from faqbot.web import chat
 
 from browsing import ROOT
+from support import make_app
 
 HTMX = {"HX-Request": "true"}
 
@@ -155,7 +155,7 @@ def test_get_on_a_form_address_starts_a_fresh_chat(shipped_client):
 
 
 def test_missing_index_gives_a_friendly_page(tmp_path):
-    app = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "none"), "CONTENT_DIR": str(tmp_path),
+    app = make_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "none"), "CONTENT_DIR": str(tmp_path),
                       "INSTANCE_PATH": str(tmp_path / "instance")})
     response = app.test_client().get("/")
     assert response.status_code == 503
@@ -292,12 +292,12 @@ def test_htmx_is_told_not_to_inject_its_indicator_styles(shipped_client):
     page = text(shipped_client.get("/"))
     config = json.loads(html.unescape(re.search(r'<meta name="htmx-config" content=\'([^\']+)\'>', page)[1]))
     assert config["includeIndicatorStyles"] is False and config["allowEval"] is False
-    css = (ROOT / "static" / "css" / "faqbot.css").read_text(encoding="utf-8")
+    css = (ROOT / "src" / "faqbot" / "static" / "css" / "faqbot.css").read_text(encoding="utf-8")
     assert ".htmx-request .htmx-indicator" in css
 
 
 def test_widget_may_be_framed_only_by_the_configured_sites(shipped_index, tmp_path):
-    app = create_app({"TESTING": True, "INDEX_DIR": str(shipped_index), "INSTANCE_PATH": str(tmp_path),
+    app = make_app({"TESTING": True, "INDEX_DIR": str(shipped_index), "INSTANCE_PATH": str(tmp_path),
                       "FRAME_ANCESTORS": "'self' https://www.jobcenter.example"})
     client = app.test_client()
     widget = client.get("/widget")
@@ -312,7 +312,7 @@ def test_widget_may_be_framed_only_by_the_configured_sites(shipped_index, tmp_pa
 
 
 def test_rate_limit_counts_questions_not_assets(shipped_index, tmp_path):
-    app = create_app({"TESTING": True, "INDEX_DIR": str(shipped_index), "INSTANCE_PATH": str(tmp_path),
+    app = make_app({"TESTING": True, "INDEX_DIR": str(shipped_index), "INSTANCE_PATH": str(tmp_path),
                       "RATE_LIMIT": "3/minute"})
     client = app.test_client()
     page = text(client.get("/"))
@@ -343,7 +343,7 @@ def test_pages_load_nothing_from_other_hosts(shipped_client, answered_question):
         # Only <a href> may point elsewhere (the official sources); nothing is loaded from there.
         for tag in re.findall(r"<(?:script|link|img|iframe|source|video|audio)\b[^>]*>", page):
             assert not re.search(r'(?:src|href)="(?:https?:)?//', tag), tag
-    for css in (ROOT / "static").rglob("*.css"):
+    for css in (ROOT / "src" / "faqbot" / "static").rglob("*.css"):
         assert not re.search(r"@import|url\(\s*['\"]?(?:https?:)?//", css.read_text(encoding="utf-8"))
 
 

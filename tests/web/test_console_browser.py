@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from browsing import run_axe
-from faqbot import accounts, create_app
+from faqbot import accounts
 from faqbot.index import current_build
+from support import make_app
 
 PASSWORD = "ein-sicheres-passwort"
 
@@ -14,7 +15,7 @@ PASSWORD = "ein-sicheres-passwort"
 @pytest.fixture
 def console_server(tmp_path, content_dir, index_dir, live_server):
     LiveServer = type(live_server)
-    app = create_app({"TESTING": True, "CONTENT_DIR": str(content_dir), "INDEX_DIR": str(index_dir),
+    app = make_app({"TESTING": True, "CONTENT_DIR": str(content_dir), "INDEX_DIR": str(index_dir),
                       "INSTANCE_PATH": str(tmp_path / "instance"), "RATE_LIMIT": "off"})
     db = app.extensions["faqbot.db"]
     accounts.add_user(db, "eva", "editor", PASSWORD)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from browsing import ROOT, StaticSite, run_axe
-from faqbot import create_app
+from support import make_app
 
 HOST_PAGE = """<!doctype html>
 <html lang="de">
@@ -24,7 +24,7 @@ def sites(shipped_index, live_server, tmp_path_factory):
     second site that is not allowed. Both sites have a strict CSP of their own."""
     LiveServer = type(live_server)
     with StaticSite() as host, StaticSite() as stranger:
-        app = create_app({"TESTING": True, "CONTENT_DIR": str(ROOT / "content"), "INDEX_DIR": str(shipped_index),
+        app = make_app({"TESTING": True, "CONTENT_DIR": str(ROOT / "content"), "INDEX_DIR": str(shipped_index),
                           "FRAME_ANCESTORS": f"'self' {host.url}", "RATE_LIMIT": "off",
                           "INSTANCE_PATH": str(tmp_path_factory.mktemp("widget-instance"))})
         with LiveServer(app) as assistant:

@@ -1,4 +1,5 @@
-"""Alembic environment: runs the migrations on the engine faqbot.db hands in."""
+"""Alembic environment: runs the migrations on the connection faqbot.db hands in (holding
+the migration lock on PostgreSQL), or on the engine of the configured URL."""
 from __future__ import annotations
 
 from alembic import context
@@ -9,10 +10,19 @@ config = context.config
 
 
 def run() -> None:
-    engine = config.attributes.get("engine") or get_engine(config.get_main_option("sqlalchemy.url"))
-    with engine.begin() as connection:
-        context.configure(connection=connection, target_metadata=metadata,
-                          render_as_batch=connection.dialect.name == "sqlite")
+    connection = config.attributes.get("connection")
+    if connection is None:
+        with get_engine(config.get_main_option("sqlalchemy.url")).connect() as connection:
+            _migrate(connection)
+            connection.commit()
+    else:
+        _migrate(connection)
+
+
+def _migrate(connection) -> None:
+    context.configure(connection=connection, target_metadata=metadata,
+                      render_as_batch=connection.dialect.name == "sqlite")
+    with context.begin_transaction():
         context.run_migrations()
 
 

@@ -39,10 +39,10 @@ from ..render import highlight, markdown_html
 from ..search import IndexMissing
 from ..settings import today_of
 
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
-STATIC_DIR = PROJECT_ROOT / "static"
-# Served by the app itself: no CDN, the version pinned in package-lock.json.
-VENDOR_FILES = {"vendor/htmx.min.js": PROJECT_ROOT / "node_modules" / "htmx.org" / "dist" / "htmx.min.js"}
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+# Served by the app itself: no CDN, the version pinned in package-lock.json (copied into the
+# package by ./run setup, shipped in the wheel).
+VENDOR_FILES = {"vendor/htmx.min.js": STATIC_DIR / "vendor" / "htmx.min.js"}
 ONE_YEAR = 365 * 24 * 3600
 
 MAX_TURNS = 10          # turns kept in the form (and shown without JavaScript)
@@ -436,7 +436,7 @@ def widget_js():
 
 @assets.get("/static/<path:filename>")
 def static(filename: str):
-    """The chat's CSS and JavaScript, and htmx from node_modules; cached for a year when
+    """The chat's CSS and JavaScript, and htmx; cached for a year when
     the URL carries the file's fingerprint (see ``asset_url``)."""
     versioned = bool(request.args.get("v"))
     max_age = ONE_YEAR if versioned else 300

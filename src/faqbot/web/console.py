@@ -1,24 +1,24 @@
-"""The staff and editors' console under ``/konsole``: sign in, test bench, quality report,
-what citizens ask, and reindex from the browser. Everything here requires signing in;
-reindexing requires the editor role."""
+"""The staff and editors' console under ``/konsole``: sign in, test bench, proposals for the
+question set, quality report, what citizens ask, and reindex from the browser with the audit
+trail of every reindex. Everything here requires signing in; reindexing and discarding
+proposals require the editor role."""
 from __future__ import annotations
 
 import datetime as dt
 import functools
 import threading
-import time
+from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from flask import (Blueprint, Response, abort, current_app, g, redirect, render_template,
                    request, session, url_for)
 
-from .. import accounts, history, questionlog
+from .. import accounts, history, proposals, questionlog
 from ..ask import QuestionError, answer_question
 from ..content import ContentError
 from ..evaluation import load_question_set, run_eval
 from ..index import ReindexRunning
-from ..reindex import QualityGateFailed, reindex
+from ..reindex import Audit, QualityGateFailed, reindex
 from ..periods import german_date, parse_day, period_label
 from ..search import IndexMissing
 from ..sessions import check_csrf
@@ -29,8 +29,6 @@ bp = Blueprint("console", __name__, url_prefix="/konsole")
 # Progress of reindex runs started from this process: run id -> status dict.
 _progress: dict[int, dict] = {}
 _progress_lock = threading.Lock()
-# One append to the question set at a time.
-_question_set_lock = threading.Lock()
 
 
 def _db():
@@ -124,7 +122,7 @@ def overview():
         meta = None
     return render_template("console/overview.html", meta=meta,
                            evals=history.eval_history(_db(), limit=1),
-                           reindexes=history.reindex_history(_db(), limit=3))
+                           reindexes=[shown_run(r) for r in history.reindex_history(_db(), limit=3)])
 
 
 # Test bench -------------------------------------------------------------------------------
@@ -171,7 +169,9 @@ def bench():
 @bp.route("/katalog", methods=["POST"])
 @login_required
 def add_to_question_set():
-    """Append a question with its expected id (or none: must be declined) to the staff set."""
+    """Propose a question with its expected id (or none: must be declined) for the staff set.
+
+    Stored in the database; ``faqbot questions merge`` writes it into questions.yaml."""
     question = request.form.get("q", "").strip()
     expected = request.form.get("expect", "").strip()
     if not question or len(question) > 500:
@@ -180,14 +180,23 @@ def add_to_question_set():
     known = {r["item_id"] for r in records.values()} | set(records)
     if expected and expected not in known:
         abort(400, description=f"Unbekannte Kennung '{expected}'.")
-    path = Path(current_app.config["CONTENT_DIR"]) / "questions.yaml"
-    entry = yaml.safe_dump([{"q": question, "expect": [expected] if expected else []}],
-                           allow_unicode=True, default_flow_style=None, width=1000,
-                           sort_keys=False)
-    with _question_set_lock, open(path, "a", encoding="utf-8") as f:
-        f.write("".join("  " + line + "\n" for line in entry.rstrip("\n").split("\n")))
-    load_question_set(path)  # fails loudly if the file became invalid
-    return redirect(url_for("console.bench", q=question, hinzugefuegt="1"))
+    proposals.propose(_db(), question, [expected] if expected else [], g.user.name)
+    return redirect(url_for("console.proposed", neu="1"))
+
+
+@bp.route("/vorschlaege")
+@login_required
+def proposed():
+    return render_template("console/proposals.html", proposals=proposals.open_proposals(_db()),
+                           added=request.args.get("neu"))
+
+
+@bp.route("/vorschlaege/<int:proposal_id>/verwerfen", methods=["POST"])
+@editor_required
+def discard_proposal(proposal_id: int):
+    if not proposals.discard(_db(), proposal_id, g.user.name):
+        abort(404)
+    return redirect(url_for("console.proposed"))
 
 
 # Quality report ---------------------------------------------------------------------------
@@ -267,12 +276,48 @@ def asked_csv():
 
 # Reindex ----------------------------------------------------------------------------------
 
+TRIGGER_LABELS = {"cli": "Kommandozeile", "recovery": "automatische Wiederherstellung"}
+
+
+@dataclass(frozen=True)
+class ShownRun:
+    """A row of the reindex audit trail as the console shows it: who and why in words."""
+
+    id: int
+    started_at: object
+    user: str
+    status: str
+    items: int | None
+    passages: int | None
+    seconds: float | None
+    hit_at_1_before: float | None
+    hit_at_1_after: float | None
+    forced_reason: str | None
+    message: str | None
+
+    def __getitem__(self, name: str):
+        return getattr(self, name)
+
+
+def shown_run(row) -> ShownRun:
+    """Who (with how, unless it was this console) and why (before the outcome's message)."""
+    user = row.user if row.trigger == "konsole" else f"{row.user} ({TRIGGER_LABELS.get(row.trigger, row.trigger)})"
+    if row.trigger == "recovery" and row.status == "running":
+        user += ", läuft"
+    message = "\n".join(m for m in (f"Anlass: {row.reason}" if row.reason else "", row.message) if m)
+    return ShownRun(id=row.id, started_at=row.started_at, user=user, status=row.status,
+                    items=row.items, passages=row.passages, seconds=row.seconds,
+                    hit_at_1_before=row.hit_at_1_before, hit_at_1_after=row.hit_at_1_after,
+                    forced_reason=row.forced_reason, message=message or None)
+
+
 @bp.route("/reindex", methods=["GET", "POST"])
 @login_required
 def reindex_page():
     if request.method == "POST":
         return start_reindex()
-    return render_template("console/reindex.html", runs=history.reindex_history(_db()),
+    return render_template("console/reindex.html",
+                           runs=[shown_run(r) for r in history.reindex_history(_db())],
                            coming=coming_changes())
 
 
@@ -299,7 +344,7 @@ def start_reindex():
     reason = request.form.get("force_reason", "").strip()
     if request.form.get("force") and not reason:
         abort(400, description="Zum Überschreiben der Qualitätsschwelle ist eine Begründung nötig.")
-    run_id = history.start_reindex(_db(), g.user.name)
+    run_id = history.start_reindex(_db(), g.user.name, trigger="konsole", reason="in der Konsole gestartet")
     with _progress_lock:
         _progress[run_id] = {"done": 0, "total": 0, "phase": "Inhalte prüfen"}
     app = current_app._get_current_object()
@@ -310,49 +355,26 @@ def start_reindex():
 
 
 def _run_reindex(app, run_id: int, user: str, reason: str) -> None:
-    db = app.extensions["faqbot.db"]
-
     def progress(done: int, total: int) -> None:
         with _progress_lock:
             _progress[run_id] = {"done": done, "total": total,
                                  "phase": "Passagen indexieren" if done < total else "Fragenkatalog prüfen"}
 
-    started = time.perf_counter()
-    try:
-        outcome = reindex(app.config["CONTENT_DIR"], app.config["INDEX_DIR"], force_reason=reason,
-                          progress=progress, user=user)
-    except ContentError as exc:
-        history.finish_reindex(db, run_id, status="refused",
-                               message="\n".join(str(p) for p in exc.problems))
-    except QualityGateFailed as exc:
-        failures = [f"{f.question}: erwartet {', '.join(f.expect) or 'Ablehnung'}, "
-                    f"erhalten {', '.join(f.got[:1]) or 'Ablehnung'}" for f in exc.report.failures[:50]]
-        history.finish_reindex(db, run_id, status="refused", hit_at_1_after=exc.report.total.hit_at_1,
-                               message="Unter den Schwellen: " + "; ".join(exc.report.below)
-                               + "\n" + "\n".join(failures))
-    except ReindexRunning as exc:
-        history.finish_reindex(db, run_id, status="refused", message=str(exc))
-    except Exception as exc:  # noqa: BLE001 - reported to the editor, old index keeps serving
-        app.logger.exception("reindex %s failed", run_id)
-        history.finish_reindex(db, run_id, status="failed", message=f"{type(exc).__name__}: {exc}")
-    else:
-        result = outcome.result
+    def open_new_index(result) -> None:
+        # This server answers from the new index before the editor reads "live".
         try:
-            # This server answers from the new index before the editor reads "live".
             app.extensions["faqbot.engine"].refresh()
         except IndexMissing:
             app.logger.exception("reindex %s: the new index could not be opened", run_id)
-        for trigger, report in (("reindex-vorher", outcome.before), ("reindex-nachher", outcome.after)):
-            if report is not None:
-                history.record_eval(db, report, trigger=trigger, user=user,
-                                    content_version=result.content_version, generation=result.generation)
-        history.finish_reindex(
-            db, run_id, status="live", items=result.items, passages=result.passages,
-            seconds=round(time.perf_counter() - started, 2),
-            hit_at_1_before=outcome.before.total.hit_at_1 if outcome.before else None,
-            hit_at_1_after=outcome.after.total.hit_at_1 if outcome.after else None,
-            forced_reason=outcome.forced_reason or None,
-            message=f"Index {result.generation} ist live.")
+
+    audit = Audit(app.extensions["faqbot.db"], user, "konsole", run_id=run_id)
+    try:
+        reindex(app.config["CONTENT_DIR"], app.config["INDEX_DIR"], audit, force_reason=reason,
+                progress=progress, on_live=open_new_index)
+    except (ContentError, QualityGateFailed, ReindexRunning):
+        pass   # recorded in the run: the editor reads why on its page
+    except Exception:  # noqa: BLE001 - recorded as failed; the old index keeps serving
+        app.logger.exception("reindex %s failed", run_id)
     finally:
         with _progress_lock:
             _progress.pop(run_id, None)
@@ -366,7 +388,7 @@ def reindex_status(run_id: int):
         abort(404)
     with _progress_lock:
         progress = dict(_progress.get(run_id, {}))
-    return render_template("console/reindex_run.html", run=run, progress=progress)
+    return render_template("console/reindex_run.html", run=shown_run(run), progress=progress)
 
 
 @bp.errorhandler(400)

@@ -1,4 +1,5 @@
-"""``/healthz``: is there a live index, which one, and can it answer."""
+"""``/healthz``: is there a live index, which one, and can it answer; while it is missing,
+what the automatic rebuild is doing (running, failures, when it tries again)."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
@@ -11,13 +12,15 @@ bp = Blueprint("health", __name__)
 @bp.route("/healthz")
 def healthz():
     engine = current_app.extensions["faqbot.engine"]
+    recovery = current_app.extensions["faqbot.recovery"]
     try:
         snapshot = engine.snapshot()
     except IndexMissing as exc:
-        recovery = current_app.extensions["faqbot.recovery"]
-        return jsonify(status="rebuilding" if recovery.running else "error", index=None,
-                       error=str(exc), rebuild_error=recovery.last_error or None), 503
+        state = recovery.status()
+        return jsonify(status="rebuilding" if state["running"] else "error", index=None,
+                       error=str(exc), rebuild_error=state["last_error"], recovery=state), 503
     meta = snapshot.meta
     return jsonify(status="ok", index={
         "generation": meta["generation"], "built": meta["built"], "items": meta["items"],
-        "passages": meta["passages"], "content_version": meta["content_version"]})
+        "passages": meta["passages"], "content_version": meta["content_version"]},
+        recovery=recovery.status())

@@ -8,7 +8,7 @@ def content_security_policy(frame_ancestors: str) -> str:
     return "; ".join([
         "default-src 'self'",
         "script-src 'self'",
-        # htmx adds its indicator styles itself unless told not to (see templates/base.html).
+        # htmx adds its indicator styles itself unless told not to (see faqbot/templates/base.html).
         "style-src 'self'",
         "img-src 'self' data:",
         "connect-src 'self'",
