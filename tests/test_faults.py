@@ -145,10 +145,10 @@ def fault_in_ranking(monkeypatch, build=None) -> None:
 
     search = Snapshot.search
 
-    def failing(self, terms, limit=20):
+    def failing(self, terms, limit=20, day=None):
         if build is None or self.build == build:
             raise RuntimeError("Programmfehler beim Ranking (Test)")
-        return search(self, terms, limit)
+        return search(self, terms, limit, day)
     monkeypatch.setattr(Snapshot, "search", failing)
 
 

@@ -110,9 +110,12 @@ def test_a_correctly_spelled_german_word_is_no_typo_and_a_typo_is_corrected(ship
 
 
 def test_typo_and_split_caches_are_bounded():
-    lexicon = Lexicon(words={"antrag", "burgergeld"})
-    lexicon.CACHE_SIZE = 10
+    class SmallLexicon(Lexicon):
+        REMEMBERED = 10
+
+    lexicon = SmallLexicon(words={"antrag", "burgergeld"})
     for n in range(50):
         lexicon.correct(f"wortxyz{n}")
         lexicon.split(f"wortxyzab{n}")
-    assert len(lexicon._typo_cache) <= 10 and len(lexicon._split_cache) <= 10
+    assert lexicon._typo_cache.cache_info().currsize == 10
+    assert lexicon._split_cache.cache_info().currsize == 10
