@@ -60,6 +60,13 @@ def dated_engine(dated_index: Path) -> SearchEngine:
     return SearchEngine(dated_index)
 
 
+def dated_app(content_dir: Path, index: Path, tmp_path: Path, today: str):
+    """The app on the dated test content, answering as of ``today``."""
+    return make_app({"TESTING": True, "CONTENT_DIR": str(content_dir), "INDEX_DIR": str(index),
+                     "INSTANCE_PATH": str(tmp_path / "instance"), "RATE_LIMIT": "off",
+                     "TODAY": today})
+
+
 def minijob_hit(answer):
     return next(h for h in answer.hits if h.id == "faq/minijob")
 
@@ -249,9 +256,7 @@ def test_suggestions_and_titles_come_from_the_version_in_force(dated_engine):
 
 def test_a_running_server_answers_with_the_new_version_from_its_first_day_without_reindex(
         content_dir, dated_index, tmp_path):
-    app = make_app({"TESTING": True, "CONTENT_DIR": str(content_dir), "INDEX_DIR": str(dated_index),
-                      "INSTANCE_PATH": str(tmp_path / "instance"), "RATE_LIMIT": "off",
-                      "TODAY": "2026-12-31"})
+    app = dated_app(content_dir, dated_index, tmp_path, "2026-12-31")
     generation = current_build(dated_index).name
     with LiveServer(app) as server:
         before = call(server, "GET", "/api/ask?q=Darf+ich+einen+Minijob+haben").json()
@@ -268,9 +273,7 @@ def test_a_running_server_answers_with_the_new_version_from_its_first_day_withou
 
 @pytest.fixture
 def dated_server(content_dir, dated_index, tmp_path):
-    app = make_app({"TESTING": True, "CONTENT_DIR": str(content_dir), "INDEX_DIR": str(dated_index),
-                      "INSTANCE_PATH": str(tmp_path / "instance"), "RATE_LIMIT": "off",
-                      "TODAY": "2026-10-01"})
+    app = dated_app(content_dir, dated_index, tmp_path, "2026-10-01")
     with LiveServer(app) as server:
         yield server
 
@@ -351,9 +354,7 @@ def dated_console(content_dir, dated_index, tmp_path):
     from faqbot import accounts
     from test_console import PASSWORD, Browser
 
-    app = make_app({"TESTING": True, "CONTENT_DIR": str(content_dir), "INDEX_DIR": str(dated_index),
-                      "INSTANCE_PATH": str(tmp_path / "instance"), "RATE_LIMIT": "off",
-                      "TODAY": "2026-12-01"})
+    app = dated_app(content_dir, dated_index, tmp_path, "2026-12-01")
     accounts.add_user(app.extensions["faqbot.db"], "eva", "editor", PASSWORD)
     with LiveServer(app) as server:
         browser = Browser(server.url)
