@@ -178,8 +178,10 @@ class Snapshot:
     def version_at(self, passage_id: str, day: dt.date) -> str | None:
         """The key of the version of ``passage_id`` (or of an item's first passage) that
         applies on ``day``; None when none does."""
-        keys = self.by_passage.get(passage_id) or self.by_passage.get(
-            next(iter(self.by_item.get(passage_id, ())), ""), ())
+        keys = self.by_passage.get(passage_id)
+        if keys is None:                      # an item id: its first passage
+            first = next(iter(self.by_item.get(passage_id, ())), None)
+            keys = self.by_passage[self.records[first]["id"]] if first is not None else ()
         return next((k for k in keys if self.applies(k, day)), None)
 
     def record_at(self, passage_id: str, day: dt.date) -> dict | None:
