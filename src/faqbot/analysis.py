@@ -36,9 +36,11 @@ from whoosh.analysis import Composable, Filter, Token, Tokenizer
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 from wordfreq import zipf_frequency
 
+from . import tuning
+
 # Weights of expanded tokens relative to a word as typed.
 # A thesaurus word (OpenThesaurus, see faqbot.vocabulary) counts less than an editor's synonym.
-WEIGHTS = {"word": 1.0, "typo": 0.9, "synonym": 0.7, "part": 0.6, "thesaurus": 0.5}
+WEIGHTS = tuning.WEIGHTS
 # Expansions that name the same concept as the typed word.
 EXPANSIONS = frozenset({"synonym", "thesaurus"})
 
@@ -198,7 +200,7 @@ def is_common_german(word: str) -> bool:
     return zipf_frequency(word, "de") >= COMMON_ZIPF
 
 
-COMMON_ZIPF = 3.0
+COMMON_ZIPF = tuning.COMMON_ZIPF
 
 
 # The lexicon the filters consult, per thread (a context variable): an index build and a

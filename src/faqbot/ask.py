@@ -20,26 +20,17 @@ from wordfreq import zipf_frequency
 from .analysis import STOP_WORDS, WEIGHTS, analyse, fold, words_of
 from .decline import Signals, load_model
 from .fuzzy import QUESTION_WORDS, fuzzy_key
-from .periods import UPCOMING_DAYS, TimeReference, time_reference
+from .periods import TimeReference, time_reference
+from .tuning import (BODY_CREDIT, DEFINITION_BONUS, DEFINITION_MATCH, EXPANSION_CREDIT,
+                     FOLLOW_UP_WEIGHT, MAX_ANSWERS, MAX_SUGGESTIONS, RELATIVE_CUTOFF,
+                     SUGGESTION_CUTOFF, UPCOMING_DAYS, W_BM25, W_COVERAGE, W_FUZZY)
 from .redact import redact, strip_placeholders
 from .referrals import Referral, find_referral
 from .search import ABOUT_FIELDS, Candidate, QueryTerm, SearchEngine, Snapshot
 
 MAX_QUESTION_CHARS = 500
-MAX_ANSWERS = 5
-MAX_SUGGESTIONS = 3
-# A FAQ title must be this similar (rapidfuzz token_set_ratio) to be suggested.
-SUGGESTION_CUTOFF = 55
 # Offered when a declined question gives nothing to go by.
 POPULAR = ("faq/regelbedarf-hoehe", "faq/antrag-stellen", "faq/freibetrag-erwerbstaetigkeit")
-
-# How the final score is blended (see docs/quality.md for how these were measured).
-W_COVERAGE = 0.5   # share of the typed words (idf-weighted) the passage matches
-W_BM25 = 0.3       # BM25F score relative to the best candidate's
-W_FUZZY = 0.2      # rapidfuzz similarity of the question to the item's title/questions
-
-# Further answers must reach this share of the best answer's score to be shown.
-RELATIVE_CUTOFF = 0.6
 
 # "X Definition", "was bedeutet X", "X einfach erklärt", "was heißt X auf meinem Bescheid",
 # "was versteht man unter X", "was ist ein X": asking what a term means. The glossary term X
@@ -50,17 +41,12 @@ DEFINITION = re.compile(
     r"(?P<a>.+?)(?:\s+(?:auf|im|in)\s+(?:meinem|dem|einem)\s+\w+)?"
     r"|(?P<b>.+?)\s+(?:definition|bedeutung|erklärung|erklaerung|einfach\s+erklärt|"
     r"einfach\s+erklaert|erklärt|erklaert|begriff|definiert|was\s+(?:ist|heißt|heisst|bedeutet)\s+das))\W*$", re.IGNORECASE)
-DEFINITION_BONUS = 0.15
-# The defined term and a glossary title must be this similar (rapidfuzz token_set_ratio).
-DEFINITION_MATCH = 85
 
 # Questions to the assistant itself ("bist du ein Mensch?") get the friendly decline.
 SMALL_TALK = re.compile(
     r"^\W*(?:(?:hallo|hi|hey|moin|servus)\W+)?(?:wer|was|wie)?\s*(?:bist|heißt|heisst|kannst|machst|"
     r"hast|magst|geht(?:'?s| es)?)\s+(?:du|dir)\b", re.IGNORECASE)
 
-# Weight of the previous question's words in a follow-up: the new words decide.
-FOLLOW_UP_WEIGHT = 0.4
 # Group numbers of the earlier question's words start here.
 EARLIER_GROUPS = 1000
 
@@ -189,11 +175,6 @@ def is_follow_up(question: str, terms: list[QueryTerm]) -> bool:
     return bool(FOLLOW_UP_START.match(question)) and len(groups) <= 3 or len(groups) <= 1
 
 
-# Credit for a concept matched through an editor's synonym or a thesaurus word, relative to
-# the typed word itself.
-EXPANSION_CREDIT = {"synonym": 0.9, "thesaurus": 0.8}
-# A match in the body alone counts less than one in the title, questions or tags.
-BODY_CREDIT = 0.5
 
 
 def generality(word: str) -> float:

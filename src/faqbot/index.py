@@ -28,7 +28,7 @@ from typing import Callable, Iterator
 
 from whoosh import fields, index as whoosh_index
 
-from . import referrals as referrals_table, scores, synonyms as synonym_table
+from . import referrals as referrals_table, scores, synonyms as synonym_table, tuning
 from .analysis import GermanAnalyzer, Lexicon, using_lexicon, words_of
 from .content import ContentError, Item, Passage, content_files, load_content
 from .referrals import Referral, load_referrals
@@ -46,10 +46,8 @@ KEEP_BUILDS = 3
 # thesaurus in the lexicon.
 INDEX_FORMAT = 3
 
-# Weights of the searched fields (BM25F). Titles and the editors' alternate questions say what
-# an item is about; the body says much else too.
-FIELD_BOOSTS = {"title": 3.0, "questions": 2.5, "tags": 1.5, "easy": 1.0, "body": 1.0,
-                "context": 0.5}
+# Weights of the searched fields (BM25F; faqbot.tuning).
+FIELD_BOOSTS = tuning.FIELD_BOOSTS
 
 
 def schema() -> fields.Schema:

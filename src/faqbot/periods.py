@@ -12,6 +12,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from . import tuning
+
 MONTHS = {
     "januar": 1, "jan": 1, "jänner": 1, "februar": 2, "feb": 2, "märz": 3, "maerz": 3, "marz": 3,
     "april": 4, "apr": 4, "mai": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "august": 8,
@@ -24,7 +26,7 @@ MONTH_NAMES = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "Au
 # Years a question can mean as a time (not an amount: "2000 Euro").
 YEARS = range(2005, 2041)
 # An upcoming version is shown after the current answer when it starts within this many days.
-UPCOMING_DAYS = 60
+UPCOMING_DAYS = tuning.UPCOMING_DAYS
 
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _BEFORE = r"(?P<before>vor|bis|bis zum|bis ende|vor dem|vor der)"

@@ -25,11 +25,13 @@ from pathlib import Path
 import numpy as np
 from whoosh import scoring
 
+from . import tuning
+
 SCORES_DIR = "scores"
 TERMS_FILE = "terms.json"
-# Whoosh's BM25F parameters, as tuned for this content (docs/quality.md).
-B = 0.6
-K1 = 1.2
+# Whoosh's BM25F parameters (faqbot.tuning).
+B = tuning.BM25_B
+K1 = tuning.BM25_K1
 
 
 def weighting() -> scoring.BM25F:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from wordfreq import zipf_frequency
 
+from . import tuning
 from .analysis import STOP_WORDS, fold, words_of
 
 log = logging.getLogger("faqbot")
@@ -26,13 +27,10 @@ log = logging.getLogger("faqbot")
 THESAURUS_FILE = Path("/usr/share/openthesaurus-de/openthesaurus.txt")
 WORD_LIST_FILE = Path("/usr/share/dict/ngerman")
 
-# Sets with more words than this are vague ("Geld; Kohle; Moos; Kies; Knete; ..." is fine, a
-# set of 40 loosely related words is not): skipped.
-MAX_SET = 16
-# A thesaurus word leads to at most this many content words.
-MAX_TARGETS = 2
-# Phrases of up to this many words are taken from the thesaurus.
-MAX_PHRASE = 2
+# Set size, targets per word, phrase length (faqbot.tuning).
+MAX_SET = tuning.THESAURUS_MAX_SET
+MAX_TARGETS = tuning.THESAURUS_MAX_TARGETS
+MAX_PHRASE = tuning.THESAURUS_MAX_PHRASE
 
 _ANNOTATION = re.compile(r"\([^)]*\)")
 
@@ -94,11 +92,10 @@ def thesaurus_synonyms(sets: list[list[tuple[str, ...]]], about: set[str], known
     return {k: tuple(v) for k, v in sorted(table.items()) if v}
 
 
-# A content word a thesaurus set may lead to must tell what a question is about: not a word
-# German uses everywhere ("groß", "Stufe", "abgeben"; wordfreq Zipf >= TELLING_ZIPF).
-TELLING_ZIPF = 4.2
-# A thesaurus word people type is in use at all (Zipf >= IN_USE_ZIPF): "Lebensspenderin" is not.
-IN_USE_ZIPF = 1.5
+# A content word a thesaurus set may lead to must tell what a question is about; a thesaurus
+# word people type must be in use at all (faqbot.tuning).
+TELLING_ZIPF = tuning.TELLING_ZIPF
+IN_USE_ZIPF = tuning.IN_USE_ZIPF
 
 
 def _telling(word: str) -> bool:

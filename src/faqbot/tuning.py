@@ -1,0 +1,76 @@
+"""Every knob of ranking and declining, in one place, with where its value came from.
+
+The modules that use a knob import it from here (``ask``, ``analysis``, ``index``, ``scores``,
+``vocabulary``, ``periods``). Figures quoted are from docs/quality.md unless said otherwise; a
+change here is a change of answers: measure it on the staff set per step, and on the
+independent holdout only at the end (docs/quality.md, "Which set says what").
+"""
+from __future__ import annotations
+
+# --- BM25F (faqbot.scores, faqbot.index) -----------------------------------------------------
+# Whoosh's defaults (B 0.75, K1 1.2) with a weaker length normalisation: short FAQ titles and
+# long bodies differ a lot in length; 0.6 was the best of 0.4-0.9 on the staff set (step 1).
+BM25_B = 0.6
+BM25_K1 = 1.2
+# Field weights: titles and the editors' alternate questions say what an item is about, the
+# body says much else too (issue 2, step 1; unchanged since).
+FIELD_BOOSTS = {"title": 3.0, "questions": 2.5, "tags": 1.5, "easy": 1.0, "body": 1.0,
+                "context": 0.5}
+
+# --- query expansion (faqbot.analysis) --------------------------------------------------------
+# Weight of an expanded token relative to a word as typed (issue 2): a typo correction is
+# nearly the word, an editor's synonym names the same concept, a compound's part less so, a
+# thesaurus word (OpenThesaurus, issue 11) is trusted below an editor's synonym.
+WEIGHTS = {"word": 1.0, "typo": 0.9, "synonym": 0.7, "part": 0.6, "thesaurus": 0.5}
+# Words common in German at large (wordfreq Zipf >= 3) are never typo-corrected ("morgen" is
+# no typo of "sorgen"; issue 2, step 2).
+COMMON_ZIPF = 3.0
+
+# --- the thesaurus (faqbot.vocabulary, issue 11) ---------------------------------------------
+# Sets larger than this are vague and skipped; a thesaurus word leads to at most MAX_TARGETS
+# content words; phrases of up to MAX_PHRASE words are taken. Chosen by reading samples of the
+# compiled table, not by a question set.
+THESAURUS_MAX_SET = 16
+THESAURUS_MAX_TARGETS = 2
+THESAURUS_MAX_PHRASE = 2
+# A content word a set may lead to must be telling (Zipf < 4.2: not "groß", "Stufe"); a
+# thesaurus word must be in use at all (Zipf >= 1.5: not "Lebensspenderin"). Also chosen by
+# reading samples.
+TELLING_ZIPF = 4.2
+IN_USE_ZIPF = 1.5
+
+# --- blending the ranking score (faqbot.ask) -------------------------------------------------
+# score = W_COVERAGE * coverage + W_BM25 * bm25 / best bm25 + W_FUZZY * fuzzy (issue 2, step 1;
+# a grid over the staff set, 0.1 steps).
+W_COVERAGE = 0.5
+W_BM25 = 0.3
+W_FUZZY = 0.2
+# Coverage credit of a concept matched through an expansion, relative to the typed word (issue
+# 2: synonyms; issue 11: thesaurus, set below synonyms), and of a body-only match (step 3).
+EXPANSION_CREDIT = {"synonym": 0.9, "thesaurus": 0.8}
+BODY_CREDIT = 0.5
+# In a follow-up the earlier question's words weigh 0.4, the new words decide (step 7).
+FOLLOW_UP_WEIGHT = 0.4
+# "was bedeutet X", "X Definition": the glossary term X gets this much on the blended score
+# when its title is this similar (token_set_ratio) to X (issue 11; the bonus lifts a glossary
+# term over an FAQ that mentions it, about the usual gap between them).
+DEFINITION_BONUS = 0.15
+DEFINITION_MATCH = 85
+
+# --- what an answer shows (faqbot.ask) -------------------------------------------------------
+MAX_ANSWERS = 5
+# Further answers must reach this share of the best answer's score (issue 2).
+RELATIVE_CUTOFF = 0.6
+MAX_SUGGESTIONS = 3
+# A FAQ title must be this similar (token_set_ratio) to a declined question to be suggested.
+SUGGESTION_CUTOFF = 55
+
+# --- declining (faqbot.decline) --------------------------------------------------------------
+# The model's weights and threshold are data, fitted by bench/fit_decline.py into
+# decline_model.json (with the training sets, the cross-validated figures and the staff set's
+# figures at the threshold).
+
+# --- dates (faqbot.periods, issue 10) ---------------------------------------------------------
+# A coming version is shown after today's answer when it starts within this many days (the
+# issue's own figure).
+UPCOMING_DAYS = 60
