@@ -563,3 +563,22 @@ def test_shipped_interview_is_the_seed_split_into_three_passages(shipped):
 def test_shipped_file_names_are_lower_case_ascii_slugs():
     for path in SHIPPED_CONTENT.rglob("*.md"):
         assert re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*(?:@\d{4}-\d{2}-\d{2})?\.md", path.name), path
+
+
+# --- what the chat features is chosen in content ---------------------------------------------
+
+def test_check_fails_on_a_featured_id_that_does_not_exist(content_dir, runner):
+    (content_dir / "featured.yaml").write_text(
+        "common: [faq/regelbedarf-hoehe, faq/gibt-es-nicht]\njobcenter: faq/antrag-stellen\n",
+        encoding="utf-8")
+    result = runner.invoke(cli, ["check", "--content", str(content_dir)])
+    assert result.exit_code == 1
+    assert "content/featured.yaml:1: 'common' nennt 'faq/gibt-es-nicht', das es nicht gibt" in result.output
+
+
+def test_the_shipped_featured_questions_exist_and_reach_the_index(shipped_engine):
+    featured = shipped_engine.snapshot().featured
+    assert featured.jobcenter == "faq/zustaendiges-jobcenter"
+    assert len(featured.common) >= 4 and len(featured.popular) >= 1
+    records = shipped_engine.snapshot().by_item
+    assert all(i in records for i in (*featured.common, *featured.popular, featured.jobcenter))

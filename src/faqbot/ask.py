@@ -29,8 +29,6 @@ from .referrals import Referral, find_referral
 from .search import ABOUT_FIELDS, Candidate, QueryTerm, SearchEngine, Snapshot
 
 MAX_QUESTION_CHARS = 500
-# Offered when a declined question gives nothing to go by.
-POPULAR = ("faq/regelbedarf-hoehe", "faq/antrag-stellen", "faq/freibetrag-erwerbstaetigkeit")
 
 # "X Definition", "was bedeutet X", "X einfach erklärt", "was heißt X auf meinem Bescheid",
 # "was versteht man unter X", "was ist ein X": asking what a term means. The glossary term X
@@ -305,8 +303,8 @@ def suggestions_for(text: str, snapshot: Snapshot, day: dt.date,
         for index, _ in faq.set_ratio(key, limit=20, cutoff=SUGGESTION_CUTOFF):
             offer(snapshot.records[faq.ids[index]]["id"])
     if not found:
-        # Nothing close: the most asked-for topics.
-        for pid in POPULAR:
+        # Nothing close: the most asked-for topics (content/featured.yaml).
+        for pid in snapshot.featured.popular:
             offer(pid)
     return tuple(found)
 

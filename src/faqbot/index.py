@@ -28,7 +28,8 @@ from typing import Callable, Iterator
 
 from whoosh import fields, index as whoosh_index
 
-from . import referrals as referrals_table, scores, synonyms as synonym_table, tuning
+from . import featured as featured_table, referrals as referrals_table, scores, synonyms as synonym_table, tuning
+from .featured import Featured, load_featured, save_featured
 from .analysis import GermanAnalyzer, Lexicon, using_lexicon, words_of
 from .content import ContentError, Item, Passage, content_files, load_content
 from .referrals import Referral, load_referrals
@@ -67,7 +68,7 @@ def schema() -> fields.Schema:
 
 
 # Besides the items: the content files an index is built from, each of which changes answers.
-TABLE_FILES = (synonym_table.FILE_NAME, referrals_table.FILE_NAME)
+TABLE_FILES = (synonym_table.FILE_NAME, referrals_table.FILE_NAME, featured_table.FILE_NAME)
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class Sources:
     items: list[Item]
     synonyms: dict[tuple[str, ...], tuple[str, ...]]
     referrals: list[Referral]
+    featured: Featured
 
 
 def load_sources(content_root: Path) -> Sources:
@@ -90,6 +92,11 @@ def load_sources(content_root: Path) -> Sources:
             found[name] = load(Path(content_root))
         except ContentError as exc:
             problems.extend(exc.problems)
+    try:
+        known = {item.id for item in found.get("items", [])} if "items" in found else None
+        found["featured"] = load_featured(Path(content_root), known)
+    except ContentError as exc:
+        problems.extend(exc.problems)
     if problems:
         raise ContentError(problems)
     return Sources(**found)
@@ -258,6 +265,7 @@ def build_index(content_root: Path, index_dir: Path,
                 scores.save(table, tmp)
             save_lexicon(lexicon, tmp)
             save_referrals(referrals, tmp)
+            save_featured(sources.featured, tmp)
             meta = {
                 "format": INDEX_FORMAT, "generation": generation, "items": len(items),
                 "passages": len(passages),

@@ -24,6 +24,7 @@ from .analysis import Lexicon, STOP_WORDS
 from .fuzzy import Titles
 from .index import (CURRENT, FIELD_BOOSTS, INDEX_FORMAT, META_FILE, load_lexicon,
                     load_saved_referrals, open_build, read_meta)
+from .featured import load_saved_featured
 from .scores import ScoreTable
 
 SEARCH_FIELDS = tuple(FIELD_BOOSTS)
@@ -106,6 +107,7 @@ class Snapshot:
         zipf_frequency("bürgergeld", "de")  # loads wordfreq's table now, not in a request
         self.lexicon: Lexicon = load_lexicon(build)
         self.referrals = load_saved_referrals(build)
+        self.featured = load_saved_featured(build)
         # Typo correction only proposes content words, never stop words.
         self.lexicon.words = {w for w in self.lexicon.words if w not in STOP_WORDS}
         self.scores: ScoreTable = scores.load(build)

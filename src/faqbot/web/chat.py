@@ -50,17 +50,6 @@ MAX_HISTORY = 5         # earlier questions passed to the engine
 MAX_FURTHER = 4         # "Weitere Antworten"
 EXCERPT_CHARS = 220
 
-# Shown as buttons on the empty chat; ids missing from the index are skipped.
-COMMON_QUESTIONS = (
-    "faq/wer-hat-anspruch",
-    "faq/regelbedarf-hoehe",
-    "faq/antrag-stellen",
-    "faq/kosten-unterkunft-heizung",
-    "faq/freibetrag-erwerbstaetigkeit",
-    "faq/vermoegen",
-)
-# Where a declined question is pointed to for personal help.
-JOBCENTER_ITEM = "faq/zustaendiges-jobcenter"
 
 KIND_LABELS = {"faq": "Häufige Frage", "glossary": "Begriff erklärt", "interview": "Aus einem Interview"}
 
@@ -294,12 +283,13 @@ def build_turns(conversation: Conversation) -> list[Turn]:
 
 def common_questions() -> list[dict]:
     snapshot, today = _engine().snapshot(), today_of(current_app.config)
-    found = ((pid, snapshot.record_at(pid, today)) for pid in COMMON_QUESTIONS)
+    found = ((pid, snapshot.record_at(pid, today)) for pid in snapshot.featured.common)
     return [{"id": pid, "title": rec["title"]} for pid, rec in found if rec is not None]
 
 
 def jobcenter_url() -> str | None:
-    return item_url(JOBCENTER_ITEM) if JOBCENTER_ITEM in _engine().snapshot().by_item else None
+    item = _engine().snapshot().featured.jobcenter
+    return item_url(item) if item in _engine().snapshot().by_item else None
 
 
 # --- rendering -----------------------------------------------------------------------------
