@@ -32,7 +32,7 @@ from benchlib import DEFAULT_WORK, ROOT, load_questions  # noqa: E402
 
 # The pipeline steps of faqbot/ask.py (and what they call), for the per-step summary.
 STEPS = ("normalise", "redact", "query_terms", "rank", "fuzzy_scores", "search", "coverage",
-         "suggestions_for", "outside_topic", "confidence_of", "domain_share", "answer_json",
+         "suggestions_for", "outside_topic", "signals_of", "domain_share",
          "record", "jsonify")
 
 

@@ -9,12 +9,12 @@ from faqbot.ask import (
     MAX_ANSWERS,
     MAX_QUESTION_CHARS,
     QuestionError,
-    answer_json,
     answer_question,
     normalise,
 )
 from faqbot.content import load_content
 from faqbot.redact import redact
+from faqbot.web.answers import answer_json
 
 INTERVIEW_PASSAGE = "interviews/test-interview#wie-hat-sich-die-beratung-im-jobcenter-veraendert"
 

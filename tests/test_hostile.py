@@ -13,7 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from faqbot.analysis import GermanAnalyzer, Lexicon, using_lexicon
-from faqbot.ask import QuestionError, answer_json, answer_question
+from faqbot.ask import QuestionError, answer_question
+from faqbot.web.answers import answer_json
 
 from support import LiveServer, make_app
 

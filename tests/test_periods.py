@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from support import make_app
-from faqbot.ask import answer_json, answer_question
+from faqbot.ask import answer_question
+from faqbot.web.answers import answer_json
 from faqbot.cli import cli
 from faqbot.content import ContentError, load_content, stale_items
 from faqbot.index import build_index, current_build

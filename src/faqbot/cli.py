@@ -226,7 +226,8 @@ date_option = click.option("--date", "day", metavar="JJJJ-MM-TT", callback=_pars
 def ask(question: str, history: tuple[str, ...], day, as_json: bool, content: str | None,
         index: str | None) -> None:
     """Beantwortet eine Frage wie der Chat (nach dem Stand von heute oder --date)."""
-    from .ask import QuestionError, answer_json, answer_question
+    from .ask import QuestionError, answer_question
+    from .web.answers import answer_json
     from .periods import period_label
 
     engine = _engine(content, index)

@@ -6,7 +6,8 @@ import datetime as dt
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from ..ask import MAX_QUESTION_CHARS, QuestionError, answer_json, answer_question
+from .answers import answer_json
+from ..ask import MAX_QUESTION_CHARS, QuestionError, answer_question
 from ..periods import parse_day
 from ..search import IndexMissing
 from ..settings import today_of

@@ -31,7 +31,8 @@ from werkzeug.exceptions import BadRequest, NotFound, RequestEntityTooLarge
 from .. import feedback
 from .api import log_question
 from ..analysis import german_stem
-from ..ask import (MAX_QUESTION_CHARS, Answer, Hit, QuestionError, answer_question, item_url,
+from .answers import item_url
+from ..ask import (MAX_QUESTION_CHARS, Answer, Hit, QuestionError, answer_question,
                    normalise)
 from ..periods import period_label
 from ..redact import redact
