@@ -21,14 +21,24 @@ users = sa.Table(
     sa.Column("role", sa.String(20), nullable=False),
     sa.Column("password_hash", sa.String(255), nullable=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
+    # Raised at sign-out and at a password change; a session signed with an older one ends.
+    sa.Column("session_version", sa.Integer, nullable=False, server_default="0"),
 )
 
 login_attempts = sa.Table(
     "login_attempts", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("name", sa.String(80), nullable=False, index=True),
     sa.Column("at", sa.DateTime, nullable=False, index=True),
     sa.Column("ok", sa.Boolean, nullable=False),
+    sa.Column("client", sa.String(64), nullable=False, server_default=""),  # never the typed name
+)
+
+# Failed sign-ins per typed name and client in the current window (see faqbot.accounts).
+login_failures = sa.Table(
+    "login_failures", metadata,
+    sa.Column("key", sa.String(64), primary_key=True),       # keyed hash of name and client
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("window_start", sa.DateTime, nullable=False, index=True),
 )
 
 questions = sa.Table(
