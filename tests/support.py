@@ -63,3 +63,19 @@ def wait_until(predicate, timeout: float = 30) -> bool:
             return True
         time.sleep(0.05)
     return False
+
+
+def opener_from(source: str, *handlers) -> "urllib.request.OpenerDirector":
+    """A urllib opener whose connections come from the loopback address ``source`` (all of
+    127.0.0.0/8 is local on Linux), so a test server sees different clients without any
+    proxy header."""
+    import functools
+    import http.client
+    import urllib.request
+
+    class FromSource(urllib.request.HTTPHandler):
+        def http_open(self, req):
+            return self.do_open(functools.partial(http.client.HTTPConnection,
+                                                  source_address=(source, 0)), req)
+
+    return urllib.request.build_opener(FromSource, *handlers)

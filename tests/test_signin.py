@@ -4,9 +4,6 @@ outsider can trigger, parallel attempts counted exactly, sessions that end at si
 a password change, and failed attempts recorded without what was typed."""
 from __future__ import annotations
 
-import functools
-import http.client
-import http.cookiejar
 import logging
 import statistics
 import threading
@@ -18,7 +15,7 @@ import sqlalchemy as sa
 
 from faqbot import accounts, create_app, db
 
-from support import LiveServer
+from support import LiveServer, opener_from
 from test_console import PASSWORD, Browser
 
 
@@ -29,17 +26,11 @@ class ClientBrowser(Browser):
     def __init__(self, base: str, source: str = "127.0.0.1"):
         super().__init__(base)
 
-        class FromSource(urllib.request.HTTPHandler):
-            def http_open(self, req):
-                return self.do_open(functools.partial(http.client.HTTPConnection,
-                                                      source_address=(source, 0)), req)
-
         class NoRedirect(urllib.request.HTTPRedirectHandler):
             def redirect_request(self, *args, **kwargs):
                 return None
 
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar),
-                                                  NoRedirect, FromSource)
+        self.opener = opener_from(source, urllib.request.HTTPCookieProcessor(self.jar), NoRedirect)
 
 
 @pytest.fixture

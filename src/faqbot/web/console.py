@@ -121,6 +121,7 @@ def login():
             session["user_id"] = user.id
             session["version"] = user.session_version
             session.permanent = True
+            questionlog.warm_grouping()
             return redirect(_safe_next(request.form.get("next")))
     return render_template("console/login.html", error=error,
                            next=request.values.get("next", "")), status

@@ -17,6 +17,9 @@ DEFAULT_LOGIN_LIMIT = "10/minute;60/hour"
 # The one scope every citizens' route counts against: asking through the API, the chat or the
 # widget and rating an answer all spend the same allowance.
 CITIZENS_SCOPE = "citizens"
+# The routes that answer or take a vote; the chat's other pages (the empty chat, the embed
+# page, redirects) keep a limit per route, so loading the page spends none of the allowance.
+ANSWERING = frozenset({"api.ask", "chat.ask", "chat.widget_ask", "chat.rate", "chat.widget_rate"})
 LOGIN_ENDPOINT = "console.login"
 
 
@@ -34,7 +37,9 @@ def init_app(app: Flask, blueprints: list[Blueprint]) -> Limiter | None:
                       headers_enabled=True, strategy="moving-window")
     if limit is not None:
         for blueprint in blueprints:
-            limiter.shared_limit(limit, scope=CITIZENS_SCOPE)(blueprint)
+            limiter.shared_limit(limit, scope=CITIZENS_SCOPE,
+                                 exempt_when=lambda: request.endpoint not in ANSWERING)(blueprint)
+            limiter.limit(limit, exempt_when=lambda: request.endpoint in ANSWERING)(blueprint)
     if login_limit is not None and LOGIN_ENDPOINT in app.view_functions:
         # Each sign-in costs a password hash: a flood must not slow the citizens down.
         app.view_functions[LOGIN_ENDPOINT] = limiter.limit(login_limit, methods=["POST"])(
