@@ -18,13 +18,13 @@ class LiveServer:
     """The app served by a real waitress server on a loopback port, in a thread."""
 
     def __init__(self, app, threads: int = 4):
-        from faqbot.server import waitress_settings
+        from faqbot.server import create_server, waitress_settings
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         settings = waitress_settings(threads, int(app.config.get("TRUSTED_PROXIES") or 0))
         settings["ident"] = "faqbot-test"
-        self.server = waitress.create_server(app, host="127.0.0.1", port=self.port, **settings)
+        self.server = create_server(app, "127.0.0.1", self.port, **settings)
         self._stopping = threading.Event()
         self.thread = threading.Thread(target=self._serve, daemon=True)
 

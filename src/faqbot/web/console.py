@@ -28,6 +28,8 @@ from werkzeug.exceptions import TooManyRequests
 
 bp = Blueprint("console", __name__, url_prefix="/konsole")
 
+# Ids in URLs above this are no row of ours (and too large for the database's integers).
+MAX_ID = 2**31 - 1
 # Progress of reindex runs started from this process: run id -> status dict.
 _progress: dict[int, dict] = {}
 _progress_lock = threading.Lock()
@@ -234,10 +236,10 @@ def quality():
     return render_template("console/quality.html", runs=history.eval_history(_db()))
 
 
-@bp.route("/qualitaet/<int(max=2147483647):run_id>")
+@bp.route("/qualitaet/<int:run_id>")
 @login_required
 def quality_run(run_id: int):
-    report = history.eval_report(_db(), run_id)
+    report = history.eval_report(_db(), run_id) if run_id <= MAX_ID else None
     if report is None:
         abort(404)
     return render_template("console/quality_run.html", report=report, run_id=run_id,
@@ -363,10 +365,10 @@ def _run_reindex(app, run_id: int, user: str, reason: str) -> None:
             _progress.pop(run_id, None)
 
 
-@bp.route("/reindex/<int(max=2147483647):run_id>")
+@bp.route("/reindex/<int:run_id>")
 @login_required
 def reindex_status(run_id: int):
-    run = history.reindex_run(_db(), run_id)
+    run = history.reindex_run(_db(), run_id) if run_id <= MAX_ID else None
     if run is None:
         abort(404)
     with _progress_lock:
