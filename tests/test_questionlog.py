@@ -67,3 +67,23 @@ def test_many_stored_questions_are_grouped_in_a_worker_with_the_same_result(data
         rows = conn.execute(sa.select(db.questions.c.question)).scalars().all()
     here = group_wordings(_wordings(sorted(rows)))
     assert sorted((g.count, g.example) for g in grouped) == sorted((g.count, g.example) for g in here)
+
+
+def test_csv_cells_never_start_a_formula_whichever_separator_opens_them(database):
+    import csv
+    import io
+
+    texts = ['=HYPERLINK("http://x","y")', "+49 Miete", "-1+2", "@SUMME(A1)", "Miete; =1+1",
+             "Miete;=cmd|' /C calc'!A0", "a, @x", "Frage;\t=2", "Heizung; -5", "Regelsatz ; +3"]
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    with database.begin() as conn:
+        conn.execute(sa.insert(db.questions), [
+            {"asked_at": now, "question": t, "answered": True, "confidence": 0.5, "answer_ids": "faq/x",
+             "channel": "api", "helpful": None} for t in texts])
+    exported = questionlog.export_csv(database)
+    for separator in (",", ";"):
+        for quoting in (csv.QUOTE_MINIMAL, csv.QUOTE_NONE):
+            rows = list(csv.reader(io.StringIO(exported), delimiter=separator, quoting=quoting, escapechar="\\"))
+            cells = [cell.strip() for row in rows[1:] for cell in row]
+            assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")], (separator, quoting)
+    assert len(list(csv.reader(io.StringIO(exported)))) == len(texts) + 1

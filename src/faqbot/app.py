@@ -47,10 +47,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         switch_in_background=True)
 
     from . import db, sessions
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    # The instance folder holds the secret key and the database: for its owner only.
+    Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
     app.config["DATABASE_URL"] = app.config.get("DATABASE_URL") or db.default_url(Path(app.instance_path))
     db.upgrade(app.config["DATABASE_URL"])
     app.extensions["faqbot.db"] = db.get_engine(app.config["DATABASE_URL"])
+    from .history import fail_interrupted_reindexes
+    fail_interrupted_reindexes(app.extensions["faqbot.db"], app.config["INDEX_DIR"])
     from .questionlog import Writer
     app.extensions["faqbot.questionlog"] = Writer(app.extensions["faqbot.db"])
     sessions.init_app(app)

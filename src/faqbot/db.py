@@ -6,6 +6,7 @@ through Alembic migrations (``src/faqbot/migrations``), applied by ``upgrade()``
 """
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -95,11 +96,25 @@ def default_url(instance_path: Path) -> str:
     return f"sqlite:///{Path(instance_path) / 'faqbot.sqlite3'}"
 
 
+def _create_private(path: Path) -> None:
+    """Create the SQLite file readable by its owner only (it holds accounts and questions);
+    SQLite gives its -wal and -shm files the same mode."""
+    if path.exists() or str(path) in ("", ":memory:"):
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
 def get_engine(url: str) -> Engine:
     """One SQLAlchemy engine (with its connection pool) per database URL and process."""
     with _lock:
         engine = _engines.get(url)
         if engine is None:
+            if url.startswith("sqlite:///"):
+                _create_private(Path(url[len("sqlite:///"):]))
             if url.startswith("sqlite"):
                 engine = sa.create_engine(url, connect_args={"check_same_thread": False,
                                                              "timeout": 15})

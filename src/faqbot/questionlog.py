@@ -10,6 +10,7 @@ import datetime as dt
 import io
 import logging
 import multiprocessing
+import os
 import queue
 import re
 import threading
@@ -143,7 +144,9 @@ class GroupingProcess:
             if self._pool is None:
                 context = multiprocessing.get_context("forkserver")
                 context.set_forkserver_preload([__name__])
-                self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+                # At a lower priority: when the cores are busy, citizens' answers go first.
+                self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context,
+                                                 initializer=os.nice, initargs=(10,))
             return self._pool
 
     def warm(self) -> None:
@@ -248,9 +251,17 @@ def export_csv(engine: sa.Engine, days: int = 90) -> str:
     return out.getvalue()
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A separator, spaces, then a formula start: opened with ";" as separator (the German
+# spreadsheet default; the file's own is ",") the part after it would be a cell of its own.
+_FORMULA_AFTER_SEPARATOR = re.compile(r"([;,][ \t]*)(?=[=+\-@\t\r])")
+
+
 def _csv_safe(text: str) -> str:
-    """Neutralise spreadsheet formulas in user text ("=HYPERLINK(...)")."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """Neutralise spreadsheet formulas in user text ("=HYPERLINK(...)", "Miete; =1+1"): a
+    quote before any formula start that could begin a cell, whichever separator is used."""
+    text = _FORMULA_AFTER_SEPARATOR.sub(r"\1'", text)
+    return "'" + text if text[:1] in _FORMULA_START else text
 
 
 VOTE_WINDOW = dt.timedelta(hours=1)

@@ -23,6 +23,9 @@ SETTINGS = (
     Setting("INDEX_DIR", "index", "Folder of the Whoosh index; built from CONTENT_DIR when missing."),
     Setting("FRAME_ANCESTORS", "'self'",
             "Sites allowed to embed the widget (CSP frame-ancestors), e.g. \"'self' https://www.example.de\"."),
+    Setting("PUBLIC_URL", "",
+            "Address citizens reach the assistant at (e.g. https://fragen.example.de), for the embed "
+            "snippet; never taken from a request's Host header."),
     Setting("LOG_QUESTIONS", True, "Log each question (redacted, without IP address)."),
     Setting("MAX_BODY_BYTES", 16 * 1024, "Largest request body accepted, in bytes."),
     Setting("DATABASE_URL", "", "SQLAlchemy URL of the database; empty: SQLite in the instance folder."),

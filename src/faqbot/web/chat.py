@@ -450,9 +450,24 @@ def widget_get():
 @bp.get("/einbinden")
 def embed():
     """The snippet that puts the chat on another site, with a live example on this page."""
-    src = url_for("assets.widget_js", _external=True)
+    src = public_base_url() + url_for("assets.widget_js")
     return render_template("embed.html", snippet=f'<script src="{src}" defer></script>',
                            frame_ancestors=current_app.config["FRAME_ANCESTORS"])
+
+
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+UNCONFIGURED_BASE = "https://ADRESSE-DES-ASSISTENTEN"
+
+
+def public_base_url() -> str:
+    """Where citizens reach this app (the ``PUBLIC_URL`` setting), never taken from the Host
+    header of a request, which anyone can set. Unset, a server on this machine's own name
+    (development) uses that; any other gets a placeholder to replace."""
+    configured = str(current_app.config.get("PUBLIC_URL") or "").strip().rstrip("/")
+    if configured:
+        return configured
+    host = request.host.rsplit(":", 1)[0] if not request.host.endswith("]") else request.host
+    return request.host_url.rstrip("/") if host in LOOPBACK_HOSTS else UNCONFIGURED_BASE
 
 
 @assets.get("/widget.js")

@@ -149,6 +149,14 @@ def overview():
                            reindexes=history.reindex_history(_db(), limit=3))
 
 
+@bp.route("/healthz")
+@login_required
+def health_details():
+    """``/healthz`` with the error texts, for staff."""
+    from .health import health
+    return health(details=True)
+
+
 # Test bench -------------------------------------------------------------------------------
 
 def _day_of_form(values) -> tuple[dt.date, str]:
