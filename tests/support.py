@@ -18,13 +18,13 @@ class LiveServer:
     """The app served by a real waitress server on a loopback port, in a thread."""
 
     def __init__(self, app, threads: int = 4):
-        from faqbot.server import waitress_settings
+        from faqbot.server import create_server, waitress_settings
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         settings = waitress_settings(threads, int(app.config.get("TRUSTED_PROXIES") or 0))
         settings["ident"] = "faqbot-test"
-        self.server = waitress.create_server(app, host="127.0.0.1", port=self.port, **settings)
+        self.server = create_server(app, "127.0.0.1", self.port, **settings)
         self._stopping = threading.Event()
         self.thread = threading.Thread(target=self._serve, daemon=True)
 
@@ -72,3 +72,17 @@ def make_app(config: dict):
 
     db.upgrade(settings.resolve(config)["DATABASE_URL"])
     return create_app(config)
+def opener_from(source: str, *handlers) -> "urllib.request.OpenerDirector":
+    """A urllib opener whose connections come from the loopback address ``source`` (all of
+    127.0.0.0/8 is local on Linux), so a test server sees different clients without any
+    proxy header."""
+    import functools
+    import http.client
+    import urllib.request
+
+    class FromSource(urllib.request.HTTPHandler):
+        def http_open(self, req):
+            return self.do_open(functools.partial(http.client.HTTPConnection,
+                                                  source_address=(source, 0)), req)
+
+    return urllib.request.build_opener(FromSource, *handlers)

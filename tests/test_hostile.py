@@ -3,10 +3,12 @@ schemathesis, rate limiting per client, request size limits and security headers
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -16,7 +18,7 @@ from faqbot.analysis import GermanAnalyzer, Lexicon, using_lexicon
 from faqbot.ask import QuestionError, answer_question
 from faqbot.web.answers import answer_json
 
-from support import LiveServer, make_app
+from support import LiveServer, make_app, opener_from
 
 HOSTILE = st.one_of(
     st.text(max_size=600),
@@ -133,3 +135,39 @@ def test_security_headers(small_live_server):
     assert "frame-ancestors 'self'" in csp
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "no-referrer"
+
+
+def _send(opener, url: str, data: bytes | None = None, headers: dict | None = None) -> tuple[int, str]:
+    request = urllib.request.Request(url, data=data, headers=headers or {})
+    try:
+        with opener.open(request, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+def test_one_allowance_per_client_across_all_citizens_routes(limited_server):
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    question = "Wie hoch ist der Regelbedarf?"
+    asking = urllib.parse.urlencode({"beginn": "0", "frage": question}).encode()
+
+    def rating(page: str, path: str) -> tuple[str, bytes]:
+        value = re.search(r'name="hilfreich" value="(ja:0:[^"]+)"', page)[1]
+        return path, urllib.parse.urlencode({"beginn": "0", "verlauf": question, "hilfreich": value}).encode()
+
+    with limited_server("6/minute") as server:
+        client = opener_from("127.0.0.2")
+        status, chat_page = _send(client, server.url + "/frage", asking, form)
+        assert status == 200
+        status, widget_page = _send(client, server.url + "/widget/frage", asking, form)
+        assert status == 200
+        routes = [("/api/ask?q=miete", None, {}),
+                  ("/api/ask", json.dumps({"question": "miete"}).encode(), {"Content-Type": "application/json"}),
+                  (*rating(chat_page, "/feedback"), form), (*rating(widget_page, "/widget/feedback"), form)]
+        assert [_send(client, server.url + path, data, headers)[0] for path, data, headers in routes] == [200] * 4
+        # Six answers spent the allowance: every route now refuses this client.
+        routes += [("/frage", asking, form), ("/widget/frage", asking, form)]
+        assert [_send(client, server.url + path, data, headers)[0] for path, data, headers in routes] == [429] * 6
+        assert _send(client, server.url + "/")[0] == 200, "the empty chat page spends no allowance"
+        other = opener_from("127.0.0.3")
+        assert _send(other, server.url + "/api/ask?q=miete")[0] == 200

@@ -262,3 +262,21 @@ def test_content_version_ignores_the_question_set(content_dir):
     with open(content_dir / "questions.yaml", "a", encoding="utf-8") as f:
         f.write("# a comment\n")
     assert content_version(content_dir) == before
+def test_cleanup_never_deletes_the_previous_live_build(content_dir, index_dir, engine):
+    previous = current_build(index_dir)
+    assert first_id(engine, "Wie hoch ist der Regelbedarf?") == "faq/regelbedarf-hoehe"
+    # Two reindexes killed during the quality gate: finished builds that never went live.
+    never_live = [previous.with_name(f"{previous.name}-{n}") for n in (1, 2)]
+    for build in never_live:
+        shutil.copytree(previous, build)
+    result = build_index(content_dir, index_dir)
+    assert current_build(index_dir) == result.path
+    assert previous.exists(), "the build live until just now must stay"
+    assert not any(build.exists() for build in never_live)
+    # A server still on the previous build answers from it until it switches.
+    assert first_id(engine, "Darf ich einen Minijob haben?") == "faq/minijob"
+    for _ in range(KEEP_BUILDS + 1):
+        before = current_build(index_dir)
+        build_index(content_dir, index_dir)
+        assert before.exists()
+    assert len(list((index_dir / "builds").iterdir())) == KEEP_BUILDS

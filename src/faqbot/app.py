@@ -32,10 +32,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         return f"{day}.{month}.{year}"
 
     from . import db, sessions
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    # The instance folder holds the secret key and the database: for its owner only.
+    Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
     database = db.get_engine(app.config["DATABASE_URL"])
     db.require_current(database)
     app.extensions["faqbot.db"] = database
+    from .history import fail_interrupted_reindexes
+    fail_interrupted_reindexes(database, app.config["INDEX_DIR"])
 
     from .recovery import IndexRecovery
     from .search import SearchEngine

@@ -10,6 +10,7 @@ only checks that the database is at the newest revision (``require_current()``).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 from pathlib import Path
 
@@ -25,14 +26,24 @@ users = sa.Table(
     sa.Column("role", sa.String(20), nullable=False),
     sa.Column("password_hash", sa.String(255), nullable=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
+    # Raised at sign-out and at a password change; a session signed with an older one ends.
+    sa.Column("session_version", sa.Integer, nullable=False, server_default="0"),
 )
 
 login_attempts = sa.Table(
     "login_attempts", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("name", sa.String(80), nullable=False, index=True),
     sa.Column("at", sa.DateTime, nullable=False, index=True),
     sa.Column("ok", sa.Boolean, nullable=False),
+    sa.Column("client", sa.String(64), nullable=False, server_default=""),  # never the typed name
+)
+
+# Failed sign-ins per typed name and client in the current window (see faqbot.accounts).
+login_failures = sa.Table(
+    "login_failures", metadata,
+    sa.Column("key", sa.String(64), primary_key=True),       # keyed hash of name and client
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("window_start", sa.DateTime, nullable=False, index=True),
 )
 
 questions = sa.Table(
@@ -130,11 +141,25 @@ def default_url(instance_path: Path) -> str:
     return f"sqlite:///{Path(instance_path) / 'faqbot.sqlite3'}"
 
 
+def _create_private(path: Path) -> None:
+    """Create the SQLite file readable by its owner only (it holds accounts and questions);
+    SQLite gives its -wal and -shm files the same mode."""
+    if path.exists() or str(path) in ("", ":memory:"):
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
 def get_engine(url: str) -> Engine:
     """One SQLAlchemy engine (with its connection pool) per database URL and process."""
     with _lock:
         engine = _engines.get(url)
         if engine is None:
+            if url.startswith("sqlite:///"):
+                _create_private(Path(url[len("sqlite:///"):]))
             if url.startswith("sqlite"):
                 engine = sa.create_engine(url, connect_args={"check_same_thread": False,
                                                              "timeout": 15})

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -86,3 +87,21 @@ def reindex_history(engine: sa.Engine, limit: int = 20) -> list[sa.Row]:
 def reindex_run(engine: sa.Engine, run_id: int) -> sa.Row | None:
     with engine.connect() as conn:
         return conn.execute(sa.select(reindex_runs).where(reindex_runs.c.id == run_id)).first()
+
+
+INTERRUPTED = "Abgebrochen: Der Server wurde beendet, während der Reindex lief. Der vorherige Index blieb live."
+
+
+def fail_interrupted_reindexes(engine: sa.Engine, index_dir) -> int:
+    """Mark reindex runs still "running" as failed when no reindex holds the index's lock
+    (their server was killed midway); returns how many. Left alone while one runs."""
+    from .index import ReindexRunning, reindex_lock
+
+    try:
+        with reindex_lock(Path(index_dir)):
+            with engine.begin() as conn:
+                return conn.execute(reindex_runs.update().where(reindex_runs.c.status == "running")
+                                    .values(status="failed", finished_at=_now(),
+                                            message=INTERRUPTED)).rowcount
+    except ReindexRunning:
+        return 0

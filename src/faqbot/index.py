@@ -282,8 +282,9 @@ def build_index(content_root: Path, index_dir: Path,
             if (builds / generation).exists():
                 shutil.rmtree(builds / generation, ignore_errors=True)
             raise
+        previous = current_build(index_dir)
         switch_to(index_dir, final)
-        _remove_old_builds(index_dir)
+        _remove_old_builds(index_dir, previous)
     return BuildResult(generation=generation, path=final, items=len(items),
                        passages=len(passages), seconds=time.perf_counter() - started,
                        content_version=meta["content_version"])
@@ -319,13 +320,28 @@ def open_build(build: Path):
     return whoosh_index.open_dir(str(build))
 
 
-def _remove_old_builds(index_dir: Path) -> None:
+def _remove_old_builds(index_dir: Path, previous: Path | None = None) -> None:
+    """Delete old builds, never the live one nor ``previous`` (live until just now: servers
+    may still answer from it while they open the new one).
+
+    Builds are made one at a time, in generation order, and each goes live right after it is
+    built; so a build newer than ``previous`` and older than the live one never went live (its
+    reindex was killed during the quality gate) and goes. Of the older ones, the newest are
+    kept up to ``KEEP_BUILDS`` in all."""
     builds = index_dir / BUILDS
     live = current_build(index_dir)
+    keep = {p.resolve() for p in (live, previous) if p is not None}
     finished = sorted(p for p in builds.iterdir() if p.is_dir() and not p.name.startswith("."))
-    for old in finished[:-KEEP_BUILDS]:
-        if live is None or old.resolve() != live.resolve():
-            shutil.rmtree(old, ignore_errors=True)
+    older = []
+    for build in finished:
+        if build.resolve() in keep:
+            continue
+        if previous is not None and live is not None and previous.name < build.name < live.name:
+            shutil.rmtree(build, ignore_errors=True)     # never went live
+        else:
+            older.append(build)
+    for old in older[:max(0, len(older) - (KEEP_BUILDS - len(keep)))]:
+        shutil.rmtree(old, ignore_errors=True)
     # Leftovers of builds that were killed midway (we hold the lock: nobody else builds).
     for partial in builds.glob(".*.partial"):
         shutil.rmtree(partial, ignore_errors=True)

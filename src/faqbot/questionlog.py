@@ -13,15 +13,20 @@ import csv
 import datetime as dt
 import io
 import logging
+import multiprocessing
+import os
 import queue
+import re
 import threading
 from collections.abc import Callable, Collection
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
-from .analysis import fold
+from .analysis import STOP_WORDS, fold
 from .ask import Answer
 from .db import questions
 from .redact import redact
@@ -85,36 +90,165 @@ class Group:
     variants: list[str]
 
 
+# Grouping compares each distinct wording with at most this many groups: those sharing its
+# rarest word beginnings (the blocking keys below), most frequent first. The work is then
+# linear in the number of wordings after one sort, instead of every wording against every
+# group (which took minutes for 5,000 stored questions).
+GROUP_CANDIDATES = 8
+BLOCKING_KEYS = 2
+# Distinct wordings grouped for the page: the most frequent, then the most recent. A bound on
+# the page's work however much is stored (50,000 questions of 50,000 wordings render in about
+# a second, see docs/benchmarks.md); wordings past it were asked once, long ago.
+MAX_WORDINGS = 20_000
+
+
+@dataclass(frozen=True)
+class Wording:
+    """One stored wording with how often it was asked and how it fared."""
+
+    question: str
+    count: int
+    declined: int
+    unhelpful: int
+    helpful: int
+    answer_ids: str
+
+
 def groups(engine: sa.Engine, which: str = "all", days: int = 90, limit: int = 100) -> list[Group]:
     """Questions of the last ``days`` grouped by similarity, most frequent first.
 
     ``which``: "all", "declined" (no answer) or "unhelpful" (marked not helpful).
     """
     since = _now() - dt.timedelta(days=days)
-    query = sa.select(questions).where(questions.c.asked_at >= since).order_by(questions.c.asked_at.desc())
+    count = sa.func.count().label("count")
+    query = (sa.select(questions.c.question, count,
+                       sa.func.sum(sa.case((questions.c.answered.is_(False), 1), else_=0)),
+                       sa.func.sum(sa.case((questions.c.helpful.is_(False), 1), else_=0)),
+                       sa.func.sum(sa.case((questions.c.helpful.is_(True), 1), else_=0)),
+                       sa.func.max(questions.c.answer_ids))
+             .where(questions.c.asked_at >= since)
+             .group_by(questions.c.question)
+             .order_by(count.desc(), sa.func.max(questions.c.asked_at).desc(), questions.c.question)
+             .limit(MAX_WORDINGS))
     if which == "declined":
         query = query.where(questions.c.answered.is_(False))
     elif which == "unhelpful":
         query = query.where(questions.c.helpful.is_(False))
     with engine.connect() as conn:
-        rows = conn.execute(query.limit(5000)).all()
+        wordings = [Wording(q, int(n), int(d or 0), int(u or 0), int(h or 0), ids or "")
+                    for q, n, d, u, h, ids in conn.execute(query)]
+    if len(wordings) <= IN_PROCESS_WORDINGS:
+        return group_wordings(wordings, limit=limit)
+    return _grouping_process.group(wordings, limit)
+
+
+# Up to this many wordings are grouped in the web server's own process (milliseconds); more
+# go to a worker process, where a second of grouping holds no lock the citizens' requests
+# need (the server's threads share one interpreter lock).
+IN_PROCESS_WORDINGS = 2_000
+
+
+class GroupingProcess:
+    """One worker process for ``group_wordings``, started on first use (from a fork server:
+    a clean process, not a fork of the threaded web server). If it dies, the next call
+    starts another; if it cannot be started, grouping runs here."""
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def _executor(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                context = multiprocessing.get_context("forkserver")
+                context.set_forkserver_preload([__name__])
+                # At a lower priority: when the cores are busy, citizens' answers go first.
+                self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context,
+                                                 initializer=os.nice, initargs=(10,))
+            return self._pool
+
+    def warm(self) -> None:
+        """Start the worker now, in the background (e.g. when staff sign in), so that the
+        first page does not wait for it."""
+        threading.Thread(target=lambda: self.group([], 0), name="faqbot-grouping-warm",
+                         daemon=True).start()
+
+    def group(self, wordings: list[Wording], limit: int) -> list[Group]:
+        try:
+            return self._executor().submit(group_wordings, wordings, limit).result(timeout=300)
+        except (BrokenProcessPool, OSError) as exc:
+            log.warning("grouping worker unavailable (%s); grouping in the web server", exc)
+            with self._lock:
+                self._pool = None
+            return group_wordings(wordings, limit=limit)
+
+
+_grouping_process = GroupingProcess()
+
+
+def warm_grouping() -> None:
+    """Start the grouping worker in the background (staff are about to look at the page)."""
+    _grouping_process.warm()
+
+
+_WORD = re.compile(r"\w+")
+
+
+def wording_key(question: str) -> str:
+    """What grouping compares: the folded words that carry the topic, once each, sorted
+    ("Wie hoch ist der Regelsatz?" and "regelsatz wie hoch" have the same key)."""
+    words = {w for w in _WORD.findall(fold(question)) if w not in STOP_WORDS}
+    return " ".join(sorted(words)) or " ".join(sorted(set(_WORD.findall(fold(question)))))
+
+
+def _blocking_keys(key: str) -> set[str]:
+    # Word beginnings: a typo late in a word ("regelsatz"/"regelsatzt") keeps its block.
+    return {word[:4] for word in key.split() if len(word) >= 3 and not word.isdigit()}
+
+
+def group_wordings(wordings: list[Wording], limit: int = 100, scorer=fuzz.token_set_ratio) -> list[Group]:
+    """Group wordings by similarity (``scorer`` >= ``GROUP_SIMILARITY`` on their folded,
+    sorted words); the ``limit`` most frequent groups.
+
+    Wordings that fold to the same words are merged first; then each, most frequent first,
+    joins the first of at most ``GROUP_CANDIDATES`` groups that share one of its
+    ``BLOCKING_KEYS`` rarest word beginnings and are similar enough, or starts a group.
+    """
+    by_key: dict[str, list[Wording]] = {}
+    for wording in wordings:
+        by_key.setdefault(wording_key(wording.question), []).append(wording)
+    ordered = sorted(by_key.items(), key=lambda kv: (-sum(w.count for w in kv[1]), kv[0]))
+    blocks_of = {key: _blocking_keys(key) for key, _ in ordered}
+    frequency: dict[str, int] = {}
+    for blocks in blocks_of.values():
+        for block in blocks:
+            frequency[block] = frequency.get(block, 0) + 1
+
     found: list[tuple[str, Group]] = []
-    for row in rows:
-        key = " ".join(sorted(fold(row.question).split()))
-        for other_key, group in found:
-            if fuzz.token_set_ratio(key, other_key) >= GROUP_SIMILARITY:
-                break
+    members: dict[str, list[int]] = {}   # blocking key -> groups having it, oldest first
+    for key, same in ordered:
+        blocks = blocks_of[key]
+        rarest = sorted(blocks, key=frequency.__getitem__)[:BLOCKING_KEYS]
+        candidates = sorted({n for block in rarest for n in members.get(block, ())[:GROUP_CANDIDATES]})
+        match = process.extractOne(key, [found[n][0] for n in candidates[:GROUP_CANDIDATES]],
+                                   scorer=scorer, score_cutoff=GROUP_SIMILARITY) if candidates else None
+        if match is not None:
+            group = found[candidates[match[2]]][1]
         else:
-            group = Group(example=row.question, count=0, declined=0, unhelpful=0, helpful=0,
-                          answer_ids=row.answer_ids.split(" ")[0] if row.answer_ids else "",
+            first = same[0]
+            group = Group(example=first.question, count=0, declined=0, unhelpful=0, helpful=0,
+                          answer_ids=first.answer_ids.split(" ")[0] if first.answer_ids else "",
                           variants=[])
+            for block in blocks:
+                members.setdefault(block, []).append(len(found))
             found.append((key, group))
-        group.count += 1
-        group.declined += not row.answered
-        group.unhelpful += row.helpful is False
-        group.helpful += row.helpful is True
-        if row.question not in group.variants and len(group.variants) < 5:
-            group.variants.append(row.question)
+        for wording in same:
+            group.count += wording.count
+            group.declined += wording.declined
+            group.unhelpful += wording.unhelpful
+            group.helpful += wording.helpful
+            if len(group.variants) < 5 and wording.question not in group.variants:
+                group.variants.append(wording.question)
     result = sorted((g for _, g in found), key=lambda g: (-g.count, g.example))
     return result[:limit]
 
@@ -135,9 +269,17 @@ def export_csv(engine: sa.Engine, days: int = 90) -> str:
     return out.getvalue()
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A separator, spaces, then a formula start: opened with ";" as separator (the German
+# spreadsheet default; the file's own is ",") the part after it would be a cell of its own.
+_FORMULA_AFTER_SEPARATOR = re.compile(r"([;,][ \t]*)(?=[=+\-@\t\r])")
+
+
 def _csv_safe(text: str) -> str:
-    """Neutralise spreadsheet formulas in user text ("=HYPERLINK(...)")."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """Neutralise spreadsheet formulas in user text ("=HYPERLINK(...)", "Miete; =1+1"): a
+    quote before any formula start that could begin a cell, whichever separator is used."""
+    text = _FORMULA_AFTER_SEPARATOR.sub(r"\1'", text)
+    return "'" + text if text[:1] in _FORMULA_START else text
 
 
 VOTE_WINDOW = dt.timedelta(hours=1)

@@ -1,6 +1,8 @@
 """Running the app under waitress with measured settings."""
 from __future__ import annotations
 
+import html
+import json
 import logging
 
 # Chosen by measurement (docs/benchmarks.md): answering is CPU-bound under the GIL, so more
@@ -8,8 +10,12 @@ import logging
 # hostile clients from tying the server up.
 THREADS = 6
 CONNECTION_LIMIT = 200
-MAX_REQUEST_BODY = 64 * 1024
 CHANNEL_TIMEOUT = 30
+# waitress's own limits sit well above the app's (MAX_BODY_BYTES, MAX_URL_CHARS), so that the
+# app refuses what is too big, with a JSON answer under /api and a page elsewhere. Past these,
+# waitress refuses by itself, through ``FaqbotErrorTask`` (JSON or HTML as well).
+MAX_REQUEST_BODY = 1024 * 1024
+MAX_REQUEST_HEADER = 256 * 1024
 
 
 def waitress_settings(threads: int | None = None, trusted_proxies: int = 0) -> dict:
@@ -20,11 +26,75 @@ def waitress_settings(threads: int | None = None, trusted_proxies: int = 0) -> d
         "threads": threads or THREADS,
         "connection_limit": CONNECTION_LIMIT,
         "max_request_body_size": MAX_REQUEST_BODY,
-        "max_request_header_size": 64 * 1024,
+        "max_request_header_size": MAX_REQUEST_HEADER,
         "channel_timeout": CHANNEL_TIMEOUT,
         "cleanup_interval": 10,
         "ident": "faqbot",
     }
+
+
+def _error_task_class():
+    from waitress.task import ErrorTask
+
+    class FaqbotErrorTask(ErrorTask):
+        """waitress's own refusals (a body or headers past its limits, a malformed request)
+        in the app's manner: JSON under /api, a short German page elsewhere, never text/plain."""
+
+        def execute(self):
+            error = self.request.error
+            path = _requested_path(self.request)
+            if path.startswith("/api/"):
+                body = json.dumps({"error": WAITRESS_MESSAGES.get(error.code, error.reason)},
+                                  ensure_ascii=False).encode("utf-8")
+                content_type = "application/json"
+            else:
+                message = html.escape(WAITRESS_MESSAGES.get(error.code, error.reason))
+                body = (f'<!doctype html><html lang="de"><meta charset="utf-8"><title>Fehler {error.code}'
+                        f'</title><h1>{message}</h1><p><a href="/">Zurück zum Chat</a></p></html>').encode("utf-8")
+                content_type = "text/html; charset=utf-8"
+            self.status = f"{error.code} {error.reason}"
+            self.response_headers.append(("Content-Type", content_type))
+            self.set_close_on_finish()
+            self.content_length = len(body)
+            self.write(body)
+
+    return FaqbotErrorTask
+
+
+WAITRESS_MESSAGES = {
+    400: "Die Anfrage ist ungültig.",
+    413: "Die Anfrage ist zu groß.",
+    431: "Die Kopfzeilen der Anfrage sind zu groß.",
+    500: "Ein interner Fehler ist aufgetreten.",
+    501: "Diese Übertragungsart wird nicht unterstützt.",
+}
+
+
+def _requested_path(request) -> str:
+    """The path of a request waitress refused: parsed when the headers were read, else the
+    request line at the start of what arrived."""
+    if getattr(request, "path", "") and request.path != "/":
+        return request.path
+    first_line = bytes(getattr(request, "header_plus", b"") or b"").split(b"\r\n", 1)[0]
+    parts = first_line.split(b" ")
+    return parts[1].decode("latin-1") if len(parts) >= 2 else ""
+
+
+def create_server(app, host: str, port: int, **settings):
+    """A waitress server for ``app`` whose own error answers are JSON under /api."""
+    import waitress
+    from waitress.channel import HTTPChannel
+
+    class Channel(HTTPChannel):
+        error_task_class = _error_task_class()
+
+    server = waitress.create_server(app, host=host, port=port, **settings)
+    # One listening socket, or several (a host name with IPv4 and IPv6 addresses).
+    listeners = [server] if hasattr(server, "channel_class") else [
+        each for each in server.map.values() if hasattr(each, "channel_class")]
+    for listener in listeners:
+        listener.channel_class = Channel
+    return server
 
 
 def run(host: str, port: int, threads: int | None, explicit: dict | None = None) -> None:
@@ -34,8 +104,6 @@ def run(host: str, port: int, threads: int | None, explicit: dict | None = None)
     """
     import signal
     import sys
-
-    import waitress
 
     from . import create_app, questionlog
     from .index import build_index, index_exists
@@ -58,8 +126,8 @@ def run(host: str, port: int, threads: int | None, explicit: dict | None = None)
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     print(f"faqbot läuft auf http://{host}:{port}/", flush=True)
     try:
-        waitress.serve(app, host=host, port=port,
-                       **waitress_settings(threads, int(app.config.get("TRUSTED_PROXIES") or 0)))
+        create_server(app, host, port,
+                      **waitress_settings(threads, int(app.config.get("TRUSTED_PROXIES") or 0))).run()
     finally:
         questionlog.drain_all()
         print("faqbot beendet.", flush=True)

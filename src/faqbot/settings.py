@@ -43,13 +43,19 @@ SETTINGS = (
     Setting("INDEX_DIR", "index", "Folder of the Whoosh index; built from CONTENT_DIR when missing."),
     Setting("FRAME_ANCESTORS", "'self'",
             "Sites allowed to embed the widget (CSP frame-ancestors), e.g. \"'self' https://www.example.de\"."),
+    Setting("PUBLIC_URL", "",
+            "Address citizens reach the assistant at (e.g. https://fragen.example.de), for the embed "
+            "snippet; never taken from a request's Host header."),
     Setting("LOG_QUESTIONS", True, "Log each question (redacted, without IP address)."),
     Setting("MAX_BODY_BYTES", 16 * 1024, "Largest request body accepted, in bytes."),
     Setting("DATABASE_URL", "", "SQLAlchemy URL of the database; empty: SQLite in the instance folder."),
     Setting("RETENTION_DAYS", 90, "Days questions, sign-in attempts, quality and reindex runs are kept before `faqbot prune` deletes them."),
     Setting("TRUSTED_PROXIES", 0, "Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted."),
     Setting("RATE_LIMIT", "30/minute;300/hour",
-            "Requests per client on the API and the chat (flask-limiter syntax), or 'off'."),
+            "Requests per client across the API, the chat, the widget and feedback, one allowance "
+            "for all (flask-limiter syntax), or 'off'."),
+    Setting("LOGIN_RATE_LIMIT", "10/minute;60/hour",
+            "Sign-in attempts per client on the console (flask-limiter syntax), or 'off'."),
     Setting("RATE_LIMIT_STORAGE", "", "flask-limiter storage URI (memory:// when empty; redis://... for several servers)."),
     Setting("SECRET_KEY", None, "Signs staff sessions; generated into instance/secret_key on first run when unset."),
     Setting("TODAY", "", "Fixes the day answers are given as of (YYYY-MM-DD), for tests and demos; "

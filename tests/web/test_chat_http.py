@@ -38,6 +38,21 @@ def text(response) -> str:
     return response.get_data(as_text=True)
 
 
+def vote_value(page: str, helpful: str, number: int) -> str:
+    """The value of a "War das hilfreich?" button in the page: the vote, the turn's number and
+    the token the server signed for that answer."""
+    return re.search(rf'value="({helpful}:{number}:[^"]+)"', page)[1]
+
+
+def asked(client, questions: list[str]) -> str:
+    """The page after asking ``questions`` in turn (without JavaScript)."""
+    fields = [("beginn", "0")]
+    for question in questions:
+        page = text(post(client, "/frage", fields + [("frage", question)]))
+        fields = hidden_fields(page)
+    return page
+
+
 # --- the page without JavaScript -----------------------------------------------------------
 
 def test_empty_chat_offers_common_questions_notice_and_privacy_line(shipped_client):
@@ -65,7 +80,7 @@ def test_question_without_javascript_returns_whole_page_with_the_answer(shipped_
     assert re.search(r'<a href="https://[^"]+" rel="noopener noreferrer" class="external">Offizielle Quelle', answer)
     assert '<details class="further">' in answer and "Weitere Antworten" in answer
     assert answer.count('<li>\n          <p class="further-title">') <= chat.MAX_FURTHER
-    assert 'value="ja:0"' in answer and 'value="nein:0"' in answer
+    assert 'value="ja:0:' in answer and 'value="nein:0:' in answer
     assert hidden_fields(page) == [("beginn", "0"), ("verlauf", answered_question)]
 
 
@@ -183,8 +198,9 @@ def test_feedback_without_javascript_is_stored_redacted_and_thanked(shipped_clie
     store = feedback_store
     before = len(store.all())
     question = "Ich heiße Tanja Berger, darf ich einen Minijob haben?"
+    served = asked(shipped_client, ["Wie hoch ist der Regelbedarf?", question])
     fields = [("beginn", "0"), ("verlauf", "Wie hoch ist der Regelbedarf?"), ("verlauf", question),
-              ("frage", "halb getippt"), ("hilfreich", "nein:1")]
+              ("frage", "halb getippt"), ("hilfreich", vote_value(served, "nein", 1))]
     response = post(shipped_client, "/feedback", fields, {"X-Forwarded-For": "203.0.113.7"})
     page = text(response)
     assert response.status_code == 200 and page.startswith("<!doctype html>")
@@ -192,7 +208,7 @@ def test_feedback_without_javascript_is_stored_redacted_and_thanked(shipped_clie
     assert thanks.index("Danke für Ihre Rückmeldung!") < thanks.index("</div>")
     assert 'value="halb getippt"' in page                      # the typed text is kept
     assert ("bewertet", "1") in hidden_fields(page)
-    assert 'value="ja:0"' in page                              # the other answer can still be rated
+    assert 'value="ja:0:' in page                              # the other answer can still be rated
     votes = store.all()[before:]
     assert len(votes) == 1
     vote = votes[0]
@@ -206,11 +222,12 @@ def test_feedback_without_javascript_is_stored_redacted_and_thanked(shipped_clie
 def test_rated_turn_stays_thanked_on_the_next_question(shipped_client, answered_question):
     fields = [("beginn", "0"), ("verlauf", answered_question), ("bewertet", "0"), ("frage", "Minijob")]
     page = text(post(shipped_client, "/frage", fields))
-    assert 'value="ja:0"' not in page and 'value="ja:1"' in page
+    assert 'value="ja:0:' not in page and 'value="ja:1:' in page
 
 
 def test_feedback_with_htmx_replaces_the_buttons(shipped_client, answered_question):
-    fields = [("beginn", "0"), ("verlauf", answered_question), ("frage", ""), ("hilfreich", "ja:0")]
+    served = asked(shipped_client, [answered_question])
+    fields = [("beginn", "0"), ("verlauf", answered_question), ("frage", ""), ("hilfreich", vote_value(served, "ja", 0))]
     response = post(shipped_client, "/feedback", fields, HTMX)
     body = text(response)
     assert response.headers["HX-Retarget"] == "#rueckmeldung-0"
@@ -221,10 +238,32 @@ def test_feedback_with_htmx_replaces_the_buttons(shipped_client, answered_questi
 
 
 def test_feedback_for_an_unknown_turn_is_refused(shipped_client):
-    for vote in ["ja:7", "vielleicht:0", ""]:
-        response = post(shipped_client, "/feedback", [("beginn", "0"), ("verlauf", "Minijob"), ("hilfreich", vote)])
+    token = vote_value(asked(shipped_client, ["Minijob"]), "ja", 0).split(":")[2]
+    for value in [f"ja:7:{token}", f"vielleicht:0:{token}", "", "ja:0"]:
+        response = post(shipped_client, "/feedback", [("beginn", "0"), ("verlauf", "Minijob"), ("hilfreich", value)])
         assert response.status_code == 400
         assert "Zurück zum Chat" in text(response)
+
+
+def test_feedback_needs_the_token_the_server_gave_with_that_answer(shipped_app, shipped_client, feedback_store):
+    before = len(feedback_store.all())
+    served = asked(shipped_client, ["Wie hoch ist der Regelbedarf?", "Darf ich einen Minijob haben?"])
+    first_token = vote_value(served, "ja", 0).split(":")[2]
+    second_token = vote_value(served, "ja", 1).split(":")[2]
+    forged = [
+        # A question nobody was answered, with a token of another turn or of another question.
+        [("beginn", "0"), ("verlauf", "Das hat niemand gefragt"), ("hilfreich", f"nein:0:{first_token}")],
+        [("beginn", "0"), ("verlauf", "Wie hoch ist der Regelbedarf?"), ("hilfreich", f"nein:0:{second_token}")],
+        # The right question and number, the signature changed.
+        [("beginn", "0"), ("verlauf", "Wie hoch ist der Regelbedarf?"), ("hilfreich", f"nein:0:{first_token[:-2]}xx")],
+    ]
+    for fields in forged:
+        for path in ("/feedback", "/widget/feedback"):
+            assert post(shipped_client, path, fields).status_code == 400, fields
+    assert len(feedback_store.all()) == before
+    fields = [("beginn", "0"), ("verlauf", "Wie hoch ist der Regelbedarf?"), ("hilfreich", f"nein:0:{first_token}")]
+    assert post(shipped_client, "/feedback", fields).status_code == 200
+    assert len(feedback_store.all()) == before + 1
 
 
 def test_votes_attach_to_the_question_they_rate(tmp_path):
@@ -269,8 +308,9 @@ def test_citizens_pages_set_no_cookie(shipped_client, answered_question):
     responses = [shipped_client.get(p) for p in CITIZEN_PAGES]
     responses.append(post(shipped_client, "/frage", [("beginn", "0"), ("frage", answered_question)]))
     responses.append(post(shipped_client, "/widget/frage", [("beginn", "0"), ("frage", answered_question)], HTMX))
+    served = asked(shipped_client, [answered_question])
     responses.append(post(shipped_client, "/feedback", [("beginn", "0"), ("verlauf", answered_question),
-                                                        ("hilfreich", "ja:0")]))
+                                                        ("hilfreich", vote_value(served, "ja", 0))]))
     for response in responses:
         assert response.status_code == 200
         assert "Set-Cookie" not in response.headers

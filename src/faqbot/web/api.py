@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from flask import Blueprint, current_app, jsonify, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestURITooLarge
 
 from .answers import answer_json
 from ..ask import MAX_QUESTION_CHARS, QuestionError, answer_question
@@ -28,12 +29,19 @@ def _engine():
 
 
 def _read_request() -> tuple[object, list, dt.date]:
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         history = request.args.getlist("history")
         if len(history) > MAX_GET_HISTORY:
             raise BadRequest(f"Höchstens {MAX_GET_HISTORY} frühere Fragen per GET; mehr per POST.")
         return request.args.get("q"), history, _day(request.args)
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+        # Lone surrogates ("\udfff") pass JSON's own checks but cannot be written back out.
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except RecursionError:
+        raise BadRequest("Das JSON ist zu tief verschachtelt.") from None
+    except UnicodeEncodeError:
+        raise BadRequest("Die Anfrage enthält ungültige Zeichen (einzelne UTF-16-Ersatzzeichen).") from None
     if not isinstance(data, dict):
         raise BadRequest('Erwartet wird JSON der Form {"question": "...", "history": [...]}.')
     unknown = set(data) - {"question", "history", "date"}
@@ -98,11 +106,30 @@ def openapi():
 
 
 MESSAGES = {413: "Die Anfrage ist zu groß.", 405: "Diese Methode ist hier nicht erlaubt.",
-            404: "Nicht gefunden."}
+            404: "Nicht gefunden.", 414: "Die Adresse der Anfrage ist zu lang.",
+            431: "Die Kopfzeilen der Anfrage sind zu groß.", 400: "Die Anfrage ist ungültig."}
+# The app's own limits on the request line and headers (waitress's are far higher, so that
+# the app answers first, in JSON under /api).
+MAX_URL_CHARS = 8 * 1024
+MAX_HEADER_CHARS = 32 * 1024
+
+
+class HeadersTooLarge(HTTPException):
+    code = 431
+    description = "Die Kopfzeilen der Anfrage sind zu groß."
 
 
 def init_app(app) -> None:
-    """Errors under /api/ as JSON, including routing errors no blueprint handler sees."""
+    """Errors under /api/ as JSON, including routing errors no blueprint handler sees; the
+    app's limits on the request line and headers."""
+
+    @app.before_request
+    def request_size():
+        environ = request.environ
+        if len(environ.get("PATH_INFO", "")) + len(environ.get("QUERY_STRING", "")) > MAX_URL_CHARS:
+            raise RequestURITooLarge()
+        if sum(len(k) + len(str(v)) for k, v in environ.items() if k.startswith("HTTP_")) > MAX_HEADER_CHARS:
+            raise HeadersTooLarge()
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -24,6 +24,7 @@ from urllib.parse import urlparse
 from flask import (Blueprint, current_app, redirect, render_template, request,
                    send_file, send_from_directory, url_for)
 from htmx_flask import Htmx, make_response
+from itsdangerous import BadData, URLSafeTimedSerializer
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest, NotFound, RequestEntityTooLarge
@@ -66,6 +67,7 @@ def _init_app(state) -> None:
     Htmx(state.app)                       # request.htmx
     feedback.init_app(state.app)
     state.app.jinja_env.globals["asset_url"] = asset_url
+    state.app.jinja_env.globals["feedback_token"] = feedback_token
     if assets.name not in state.app.blueprints:
         state.app.register_blueprint(assets)
     missing = [str(p) for p in VENDOR_FILES.values() if not p.exists()]
@@ -95,7 +97,8 @@ WIDGET = Layout("widget", "widget.html", "chat.widget_ask", "chat.widget_rate", 
 # --- the conversation, kept in the form ----------------------------------------------------
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value is not None and value.isdigit() and len(value) < 10 else None
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    return int(value) if value is not None and re.fullmatch(r"[0-9]{1,9}", value) else None
 
 
 @dataclass(frozen=True)
@@ -342,14 +345,38 @@ class UnknownVote(BadRequest):
     description = "Diese Rückmeldung passt zu keiner Antwort im Gespräch."
 
 
-_VOTE = re.compile(r"(ja|nein):(\d{1,9})")
+# "ja:3:<token>": the vote, the turn's number and the token the server gave with the answer.
+_VOTE = re.compile(r"(ja|nein):([0-9]{1,9}):([A-Za-z0-9_.-]{1,300})")
+FEEDBACK_MAX_AGE = 24 * 3600
+
+
+def _feedback_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="faqbot-feedback")
+
+
+def _question_digest(question: str) -> str:
+    return hashlib.sha256(question.encode("utf-8", "replace")).hexdigest()[:32]
+
+
+def feedback_token(number: int, question: str) -> str:
+    """Signed proof that this server answered ``question`` as turn ``number``: only such a
+    turn can be rated, so nobody can post votes for questions nobody was answered."""
+    return _feedback_signer().dumps([number, _question_digest(question)])
+
+
+def _token_fits(token: str, number: int, question: str) -> bool:
+    try:
+        signed = _feedback_signer().loads(token, max_age=FEEDBACK_MAX_AGE)
+    except BadData:
+        return False
+    return signed == [number, _question_digest(question)]
 
 
 def _rate(layout: Layout):
     conversation = Conversation.from_form(request.form)
     vote = _VOTE.fullmatch(request.form.get("hilfreich", ""))
     index = conversation.index_of(int(vote[2])) if vote else None
-    if index is None:
+    if index is None or not _token_fits(vote[3], int(vote[2]), conversation.questions[index]):
         raise UnknownVote()
     number, helpful = int(vote[2]), vote[1] == "ja"
     turn = build_turn(number, conversation.questions[index], conversation.questions[:index])
@@ -414,9 +441,24 @@ def widget_get():
 @bp.get("/einbinden")
 def embed():
     """The snippet that puts the chat on another site, with a live example on this page."""
-    src = url_for("assets.widget_js", _external=True)
+    src = public_base_url() + url_for("assets.widget_js")
     return render_template("embed.html", snippet=f'<script src="{src}" defer></script>',
                            frame_ancestors=current_app.config["FRAME_ANCESTORS"])
+
+
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+UNCONFIGURED_BASE = "https://ADRESSE-DES-ASSISTENTEN"
+
+
+def public_base_url() -> str:
+    """Where citizens reach this app (the ``PUBLIC_URL`` setting), never taken from the Host
+    header of a request, which anyone can set. Unset, a server on this machine's own name
+    (development) uses that; any other gets a placeholder to replace."""
+    configured = str(current_app.config.get("PUBLIC_URL") or "").strip().rstrip("/")
+    if configured:
+        return configured
+    host = request.host.rsplit(":", 1)[0] if not request.host.endswith("]") else request.host
+    return request.host_url.rstrip("/") if host in LOOPBACK_HOSTS else UNCONFIGURED_BASE
 
 
 @assets.get("/widget.js")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,9 +24,12 @@ from ..periods import german_date, parse_day, period_label
 from ..search import IndexMissing
 from ..sessions import check_csrf
 from ..settings import today_of
+from werkzeug.exceptions import TooManyRequests
 
 bp = Blueprint("console", __name__, url_prefix="/konsole")
 
+# Ids in URLs above this are no row of ours (and too large for the database's integers).
+MAX_ID = 2**31 - 1
 # Progress of reindex runs started from this process: run id -> status dict.
 _progress: dict[int, dict] = {}
 _progress_lock = threading.Lock()
@@ -43,9 +47,11 @@ def _engine():
 def load_user():
     g.user = None
     user_id = session.get("user_id")
-    if user_id is not None:
+    if isinstance(user_id, int):
         g.user = accounts.get_user(_db(), user_id)
-        if g.user is None:
+        # Signed out or a new password since: this session is over.
+        if g.user is None or session.get("version") != g.user.session_version:
+            g.user = None
             session.clear()
     if request.method == "POST":
         check_csrf()
@@ -78,8 +84,17 @@ def editor_required(view):
     return wrapped
 
 
+def _secret() -> bytes:
+    key = current_app.secret_key
+    return key.encode() if isinstance(key, str) else bytes(key)
+
+
+# A path in the console, printable ASCII only (no CR/LF, no backslash, no scheme or host).
+_CONSOLE_PATH = re.compile(r"/konsole(?:[/?][!-\[\]-~]*)?")
+
+
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/konsole") and not target.startswith("//"):
+    if target and _CONSOLE_PATH.fullmatch(target):
         return target
     return url_for("console.overview")
 
@@ -91,17 +106,22 @@ def login():
     if request.method == "POST":
         try:
             user = accounts.authenticate(_db(), request.form.get("name", ""),
-                                         request.form.get("password", ""))
+                                         request.form.get("password", ""),
+                                         client=request.remote_addr or "",
+                                         secret=_secret())
         except accounts.Throttled:
             user, status = None, 429
-            error = "Zu viele fehlgeschlagene Anmeldungen. Bitte in 15 Minuten erneut versuchen."
+            error = ("Zu viele fehlgeschlagene Anmeldungen von diesem Gerät. "
+                     "Bitte in 15 Minuten erneut versuchen.")
         else:
             if user is None:
                 error, status = "Name oder Passwort ist falsch.", 401
         if user is not None:
             session.clear()
             session["user_id"] = user.id
+            session["version"] = user.session_version
             session.permanent = True
+            questionlog.warm_grouping()
             return redirect(_safe_next(request.form.get("next")))
     return render_template("console/login.html", error=error,
                            next=request.values.get("next", "")), status
@@ -109,6 +129,8 @@ def login():
 
 @bp.route("/abmelden", methods=["POST"])
 def logout():
+    if g.user is not None:
+        accounts.end_sessions(_db(), g.user.id)
     session.clear()
     return redirect(url_for("console.login"))
 
@@ -123,6 +145,14 @@ def overview():
     return render_template("console/overview.html", meta=meta,
                            evals=history.eval_history(_db(), limit=1),
                            reindexes=[shown_run(r) for r in history.reindex_history(_db(), limit=3)])
+
+
+@bp.route("/healthz")
+@login_required
+def health_details():
+    """``/healthz`` with the error texts, for staff."""
+    from .health import health
+    return health(details=True)
 
 
 # Test bench -------------------------------------------------------------------------------
@@ -226,7 +256,7 @@ def quality():
 @bp.route("/qualitaet/<int:run_id>")
 @login_required
 def quality_run(run_id: int):
-    report = history.eval_report(_db(), run_id)
+    report = history.eval_report(_db(), run_id) if run_id <= MAX_ID else None
     if report is None:
         abort(404)
     return render_template("console/quality_run.html", report=report, run_id=run_id,
@@ -383,7 +413,7 @@ def _run_reindex(app, run_id: int, user: str, reason: str) -> None:
 @bp.route("/reindex/<int:run_id>")
 @login_required
 def reindex_status(run_id: int):
-    run = history.reindex_run(_db(), run_id)
+    run = history.reindex_run(_db(), run_id) if run_id <= MAX_ID else None
     if run is None:
         abort(404)
     with _progress_lock:
@@ -396,5 +426,8 @@ def reindex_status(run_id: int):
 @bp.errorhandler(403)
 @bp.errorhandler(404)
 @bp.errorhandler(409)
+@bp.errorhandler(429)
 def console_error(exc):
+    if exc.code == 429:
+        exc = TooManyRequests("Zu viele Anmeldeversuche in kurzer Zeit. Bitte warten Sie einen Moment.")
     return render_template("console/error.html", error=exc), exc.code

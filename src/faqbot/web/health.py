@@ -1,5 +1,9 @@
 """``/healthz``: is there a live index, which one, and can it answer; while it is missing,
-what the automatic rebuild is doing (running, failures, when it tries again)."""
+what the automatic rebuild is doing (running, failures, when it tries again).
+
+The public answer says only that: no file-system paths, no exception texts. Signed-in staff
+get the details (why the index is missing, why a rebuild failed) at ``/konsole/healthz``.
+"""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
@@ -9,18 +13,28 @@ from ..search import IndexMissing
 bp = Blueprint("health", __name__)
 
 
-@bp.route("/healthz")
-def healthz():
+def health(details: bool = False):
+    """The health answer and its status code; ``details`` adds the error texts."""
     engine = current_app.extensions["faqbot.engine"]
     recovery = current_app.extensions["faqbot.recovery"]
+    state = recovery.status()
+    if not details:
+        state.pop("last_error", None)
     try:
         snapshot = engine.snapshot()
     except IndexMissing as exc:
-        state = recovery.status()
-        return jsonify(status="rebuilding" if state["running"] else "error", index=None,
-                       error=str(exc), rebuild_error=state["last_error"], recovery=state), 503
+        body = {"status": "rebuilding" if state["running"] else "error", "index": None,
+                "recovery": state}
+        if details:
+            body.update(error=str(exc), rebuild_error=state.get("last_error"))
+        return jsonify(body), 503
     meta = snapshot.meta
     return jsonify(status="ok", index={
         "generation": meta["generation"], "built": meta["built"], "items": meta["items"],
         "passages": meta["passages"], "content_version": meta["content_version"]},
-        recovery=recovery.status())
+        recovery=state), 200
+
+
+@bp.route("/healthz")
+def healthz():
+    return health(details=False)

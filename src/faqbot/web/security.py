@@ -19,6 +19,11 @@ def content_security_policy(frame_ancestors: str) -> str:
     ])
 
 
+# Answers carry what the citizen typed: no cache (browser, proxy) keeps them.
+ANSWERING = frozenset({"api.ask", "chat.ask", "chat.widget_ask", "chat.rate", "chat.widget_rate"})
+HSTS = "max-age=31536000"
+
+
 def init_app(app: Flask) -> None:
     @app.after_request
     def headers(response):
@@ -31,4 +36,10 @@ def init_app(app: Flask) -> None:
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
         if not widget_page:
             response.headers["X-Frame-Options"] = "SAMEORIGIN"
+        # Only over HTTPS (directly, or as a trusted proxy says): a browser ignores it over
+        # HTTP, and a development server on http://localhost must stay reachable.
+        if request.is_secure:
+            response.headers["Strict-Transport-Security"] = HSTS
+        if request.endpoint in ANSWERING:
+            response.headers["Cache-Control"] = "no-store"
         return response
