@@ -14,10 +14,10 @@ import urllib.request
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from faqbot import accounts, create_app
+from faqbot import accounts
 from faqbot.server import MAX_REQUEST_BODY, MAX_REQUEST_HEADER
 
-from support import LiveServer
+from support import LiveServer, make_app
 from test_console import PASSWORD, Browser
 
 
@@ -94,7 +94,7 @@ def test_digits_other_than_ascii_in_chat_fields_are_no_error(small_live_server, 
 
 @pytest.fixture
 def console_server(tmp_path, content_dir, index_dir):
-    app = create_app({"TESTING": True, "CONTENT_DIR": str(content_dir), "INDEX_DIR": str(index_dir),
+    app = make_app({"TESTING": True, "CONTENT_DIR": str(content_dir), "INDEX_DIR": str(index_dir),
                       "INSTANCE_PATH": str(tmp_path / "instance"), "RATE_LIMIT": "off",
                       "LOGIN_RATE_LIMIT": "off"})
     accounts.add_user(app.extensions["faqbot.db"], "eva", "editor", PASSWORD)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from faqbot import create_app, db, history
+from faqbot import db, history
 from faqbot.index import reindex_lock
+
+from support import make_app
 
 
 def _config(content_dir, index_dir, tmp_path, database_url) -> dict:
@@ -21,10 +23,10 @@ def _statuses(engine) -> list[tuple[str, str | None]]:
 def test_reindex_left_running_by_a_killed_server_is_marked_failed_at_start(content_dir, index_dir, tmp_path,
                                                                              database):
     url = database.url.render_as_string(hide_password=False)
-    history.start_reindex(database, "eva")           # the server died during this one
-    done = history.start_reindex(database, "eva")
+    history.start_reindex(database, "eva", trigger="konsole")           # the server died during this one
+    done = history.start_reindex(database, "eva", trigger="konsole")
     history.finish_reindex(database, done, status="live", message="Index x ist live.")
-    create_app(_config(content_dir, index_dir, tmp_path, url))
+    make_app(_config(content_dir, index_dir, tmp_path, url))
     (status, message), finished = _statuses(database)
     assert status == "failed" and "Server wurde beendet" in message
     assert finished == ("live", "Index x ist live.")
@@ -32,7 +34,7 @@ def test_reindex_left_running_by_a_killed_server_is_marked_failed_at_start(conte
 
 def test_reindex_under_way_elsewhere_is_left_running(content_dir, index_dir, tmp_path, database):
     url = database.url.render_as_string(hide_password=False)
-    history.start_reindex(database, "eva")
+    history.start_reindex(database, "eva", trigger="konsole")
     with reindex_lock(index_dir):                    # another process is reindexing
-        create_app(_config(content_dir, index_dir, tmp_path, url))
+        make_app(_config(content_dir, index_dir, tmp_path, url))
     assert _statuses(database) == [("running", None)]

@@ -9,10 +9,10 @@ import urllib.request
 
 import pytest
 
-from faqbot import accounts, create_app
+from faqbot import accounts
 from faqbot.index import current_build
 
-from support import LiveServer
+from support import LiveServer, make_app
 from test_console import PASSWORD, Browser
 
 
@@ -30,7 +30,7 @@ def server_with(content_dir, index_dir, tmp_path):
     servers = []
 
     def start(**settings):
-        app = create_app({"TESTING": True, "CONTENT_DIR": str(content_dir), "INDEX_DIR": str(index_dir),
+        app = make_app({"TESTING": True, "CONTENT_DIR": str(content_dir), "INDEX_DIR": str(index_dir),
                           "INSTANCE_PATH": str(tmp_path / "instance"), "RATE_LIMIT": "off", **settings})
         server = LiveServer(app).__enter__()
         servers.append(server)
@@ -79,7 +79,8 @@ def test_public_healthz_shows_no_paths_or_exception_texts(server_with, index_dir
     status, headers, text = get(server.url + "/healthz")
     assert status == 503
     public = json.loads(text)
-    assert set(public) == {"status", "index"} and public["index"] is None
+    assert set(public) == {"status", "index", "recovery"} and public["index"] is None
+    assert "last_error" not in public["recovery"]       # the rebuild's state, not its error text
     assert str(tmp_path) not in text and "Error" not in text
     app.extensions["faqbot.recovery"].wait(30)
     browser = Browser(server.url)

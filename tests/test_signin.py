@@ -13,9 +13,9 @@ import urllib.request
 import pytest
 import sqlalchemy as sa
 
-from faqbot import accounts, create_app, db
+from faqbot import accounts, db
 
-from support import LiveServer, opener_from
+from support import LiveServer, make_app, opener_from
 from test_console import PASSWORD, Browser
 
 
@@ -42,7 +42,7 @@ def signin(tmp_path, content_dir, index_dir, database_url):
         config = {"TESTING": True, "CONTENT_DIR": str(content_dir), "INDEX_DIR": str(index_dir),
                   "INSTANCE_PATH": str(tmp_path / "instance"), "DATABASE_URL": database_url,
                   "RATE_LIMIT": "off", "LOGIN_RATE_LIMIT": "off", **settings}
-        app = create_app(config)
+        app = make_app(config)
         engine = app.extensions["faqbot.db"]
         if not accounts.list_users(engine):
             accounts.add_user(engine, "eva", "editor", PASSWORD)

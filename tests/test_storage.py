@@ -138,7 +138,7 @@ def test_prune_deletes_old_rows_of_every_table_with_typed_text(database, engine)
         for when in (old, new):
             conn.execute(db.questions.insert().values(asked_at=when, question="Frage", answered=True,
                                                       confidence=0.5, answer_ids="", channel="api"))
-            conn.execute(db.login_attempts.insert().values(name="erika@example.org", at=when, ok=False))
+            conn.execute(db.login_attempts.insert().values(client="192.0.2.1", at=when, ok=False))
             conn.execute(db.eval_runs.insert().values(
                 run_at=when, trigger="konsole", user="anna", content_version="v", generation="g",
                 hit_at_1=1.0, hit_at_3=1.0, mrr=1.0, out_of_scope_declined=1.0, wrongly_declined=0.0,
@@ -154,7 +154,7 @@ def test_prune_deletes_old_rows_of_every_table_with_typed_text(database, engine)
 def test_cli_prune_reports_what_it_deleted(database_url, database, runner):
     from faqbot.cli import cli
     with database.begin() as conn:
-        conn.execute(db.login_attempts.insert().values(name="x", at=dt.datetime(2020, 1, 1), ok=False))
+        conn.execute(db.login_attempts.insert().values(client="192.0.2.1", at=dt.datetime(2020, 1, 1), ok=False))
     result = runner.invoke(cli, ["prune", "--days", "30"], env={"FAQBOT_DATABASE_URL": database_url})
     assert result.exit_code == 0, result.output
     assert "1 Anmeldeversuch(e)" in result.output and "0 Frage(n)" in result.output

@@ -146,7 +146,7 @@ def _create_private(path: Path) -> None:
     SQLite gives its -wal and -shm files the same mode."""
     if path.exists() or str(path) in ("", ":memory:"):
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     except FileExistsError:
@@ -234,7 +234,8 @@ def upgrade(url: str) -> str:
     from alembic import command
 
     if url.startswith("sqlite:///"):
-        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+        # The instance folder holds the database and the secret key: for its owner only.
+        Path(url[len("sqlite:///"):]).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     engine = get_engine(url)
     config = _alembic_config(url)
     with engine.connect() as conn:

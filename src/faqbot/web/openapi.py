@@ -44,7 +44,8 @@ OPENAPI = {
                      "schema": {"type": "string", "format": "date", "pattern": "^\\d{4}-\\d{2}-\\d{2}$"}},
                 ],
                 "responses": {"200": _ANSWER, "400": _ERROR, "413": _TOO_LARGE, "429": _ERROR,
-                              "431": {"description": "Anfrage-URL zu lang"}, "503": _ERROR},
+                              "414": {"description": "Anfrage-URL zu lang", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                              "431": {"description": "Kopfzeilen zu groß"}, "503": _ERROR},
             },
             "post": {
                 "summary": "Ask a question, with the chat's earlier questions",
