@@ -50,10 +50,10 @@ def test_grouping_compares_each_wording_with_a_bounded_number_of_groups():
     assert 0 < calls <= GROUP_CANDIDATES * len(texts)
 
 
-def test_many_stored_questions_are_grouped_in_a_worker_with_the_same_result(database):
+def test_many_stored_questions_are_read_and_grouped_in_a_worker_with_the_same_result(database):
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     texts = [f"Wie hoch ist der Regelsatz für {n} Kinder" if n % 3 else f"Darf ich {n} Stunden Minijob machen"
-             for n in range(questionlog.IN_PROCESS_WORDINGS + 500)]
+             for n in range(questionlog.IN_PROCESS_QUESTIONS + 500)]
     with database.begin() as conn:
         conn.execute(sa.insert(db.questions), [
             {"asked_at": now - dt.timedelta(minutes=n), "question": t, "answered": n % 5 != 0,
