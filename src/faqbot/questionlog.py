@@ -14,6 +14,7 @@ import os
 import queue
 import re
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -149,6 +150,25 @@ def _group_stored_at(url: str, which: str, days: int, limit: int) -> list[Group]
 IN_PROCESS_QUESTIONS = 5_000
 
 
+def _start_worker(server_pid: int) -> None:
+    """In the worker: a lower priority (when the cores are busy, citizens' answers go first),
+    and an end when the web server is gone, however it ended (a killed server runs no exit
+    handlers, and the worker's own end of its task queue would keep it waiting forever)."""
+    os.nice(10)
+
+    def watch() -> None:
+        while True:
+            time.sleep(1)
+            try:
+                os.kill(server_pid, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except PermissionError:
+                pass
+
+    threading.Thread(target=watch, name="faqbot-grouping-watch", daemon=True).start()
+
+
 class GroupingProcess:
     """One worker process for reading and grouping stored questions, started on first use
     (from a fork server: a clean process, not a fork of the threaded web server), at a lower
@@ -164,9 +184,8 @@ class GroupingProcess:
             if self._pool is None:
                 context = multiprocessing.get_context("forkserver")
                 context.set_forkserver_preload([__name__])
-                # At a lower priority: when the cores are busy, citizens' answers go first.
                 self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context,
-                                                 initializer=os.nice, initargs=(10,))
+                                                 initializer=_start_worker, initargs=(os.getpid(),))
             return self._pool
 
     def warm(self) -> None:
