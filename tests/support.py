@@ -1,11 +1,12 @@
 """Test helpers shared by the test modules: the real app under waitress on a loopback port."""
 from __future__ import annotations
 
+import functools
+import http.client
 import socket
 import threading
 import time
-
-import waitress
+import urllib.request
 
 
 def free_port() -> int:
@@ -72,14 +73,12 @@ def make_app(config: dict):
 
     db.upgrade(settings.resolve(config)["DATABASE_URL"])
     return create_app(config)
-def opener_from(source: str, *handlers) -> "urllib.request.OpenerDirector":
+
+
+def opener_from(source: str, *handlers) -> urllib.request.OpenerDirector:
     """A urllib opener whose connections come from the loopback address ``source`` (all of
     127.0.0.0/8 is local on Linux), so a test server sees different clients without any
     proxy header."""
-    import functools
-    import http.client
-    import urllib.request
-
     class FromSource(urllib.request.HTTPHandler):
         def http_open(self, req):
             return self.do_open(functools.partial(http.client.HTTPConnection,

@@ -50,10 +50,10 @@ def test_grouping_compares_each_wording_with_a_bounded_number_of_groups():
     assert 0 < calls <= GROUP_CANDIDATES * len(texts)
 
 
-def test_many_stored_questions_are_grouped_in_a_worker_with_the_same_result(database):
+def test_many_stored_questions_are_read_and_grouped_in_a_worker_with_the_same_result(database):
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     texts = [f"Wie hoch ist der Regelsatz für {n} Kinder" if n % 3 else f"Darf ich {n} Stunden Minijob machen"
-             for n in range(questionlog.IN_PROCESS_WORDINGS + 500)]
+             for n in range(questionlog.IN_PROCESS_QUESTIONS + 500)]
     with database.begin() as conn:
         conn.execute(sa.insert(db.questions), [
             {"asked_at": now - dt.timedelta(minutes=n), "question": t, "answered": n % 5 != 0,
@@ -87,3 +87,40 @@ def test_csv_cells_never_start_a_formula_whichever_separator_opens_them(database
             cells = [cell.strip() for row in rows[1:] for cell in row]
             assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")], (separator, quoting)
     assert len(list(csv.reader(io.StringIO(exported)))) == len(texts) + 1
+
+
+def test_grouping_worker_ends_when_the_server_is_killed(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from support import wait_until
+
+    script = tmp_path / "server.py"
+    script.write_text(
+        "import time\n"
+        "from faqbot import questionlog\n"
+        "if __name__ == '__main__':\n"
+        "    questionlog._grouping_process.run(questionlog.group_wordings, [], 0)\n"
+        "    print(*questionlog._grouping_process._pool._processes, flush=True)\n"
+        "    time.sleep(60)\n", encoding="utf-8")
+    server = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        worker = int(server.stdout.readline())
+        os.kill(worker, 0)                        # the worker runs
+        server.send_signal(signal.SIGKILL)        # no exit handlers run
+        server.wait(10)
+
+        def gone() -> bool:
+            try:
+                os.kill(worker, 0)
+            except ProcessLookupError:
+                return True
+            with open(f"/proc/{worker}/stat") as f:
+                return f.read().split(") ", 1)[1].startswith("Z")   # exited, not yet reaped
+        assert wait_until(gone, timeout=15)
+    finally:
+        if server.poll() is None:
+            server.kill()
+        server.stdout.close()

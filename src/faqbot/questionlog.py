@@ -19,6 +19,7 @@ import queue
 import re
 import threading
 from collections.abc import Callable, Collection
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -117,41 +118,80 @@ class Wording:
 def groups(engine: sa.Engine, which: str = "all", days: int = 90, limit: int = 100) -> list[Group]:
     """Questions of the last ``days`` grouped by similarity, most frequent first.
 
-    ``which``: "all", "declined" (no answer) or "unhelpful" (marked not helpful).
+    ``which``: "all", "declined" (no answer) or "unhelpful" (marked not helpful). Many stored
+    questions are read and grouped in a worker process (see ``GroupingProcess``).
     """
-    since = _now() - dt.timedelta(days=days)
+    with engine.connect() as conn:
+        stored = conn.execute(sa.select(sa.func.count()).select_from(questions)
+                              .where(*_selection(which, days))).scalar_one()
+    if stored <= IN_PROCESS_QUESTIONS:
+        return _group_stored(engine, which, days, limit)
+    return _grouping_process.run(_group_stored_at, engine.url.render_as_string(hide_password=False),
+                                 which, days, limit)
+
+
+def _selection(which: str, days: int) -> list:
+    conditions = [questions.c.asked_at >= _now() - dt.timedelta(days=days)]
+    if which == "declined":
+        conditions.append(questions.c.answered.is_(False))
+    elif which == "unhelpful":
+        conditions.append(questions.c.helpful.is_(False))
+    return conditions
+
+
+def _group_stored(engine: sa.Engine, which: str, days: int, limit: int) -> list[Group]:
     count = sa.func.count().label("count")
     query = (sa.select(questions.c.question, count,
                        sa.func.sum(sa.case((questions.c.answered.is_(False), 1), else_=0)),
                        sa.func.sum(sa.case((questions.c.helpful.is_(False), 1), else_=0)),
                        sa.func.sum(sa.case((questions.c.helpful.is_(True), 1), else_=0)),
                        sa.func.max(questions.c.answer_ids))
-             .where(questions.c.asked_at >= since)
+             .where(*_selection(which, days))
              .group_by(questions.c.question)
              .order_by(count.desc(), sa.func.max(questions.c.asked_at).desc(), questions.c.question)
              .limit(MAX_WORDINGS))
-    if which == "declined":
-        query = query.where(questions.c.answered.is_(False))
-    elif which == "unhelpful":
-        query = query.where(questions.c.helpful.is_(False))
     with engine.connect() as conn:
         wordings = [Wording(q, int(n), int(d or 0), int(u or 0), int(h or 0), ids or "")
                     for q, n, d, u, h, ids in conn.execute(query)]
-    if len(wordings) <= IN_PROCESS_WORDINGS:
-        return group_wordings(wordings, limit=limit)
-    return _grouping_process.group(wordings, limit)
+    return group_wordings(wordings, limit=limit)
 
 
-# Up to this many wordings are grouped in the web server's own process (milliseconds); more
-# go to a worker process, where a second of grouping holds no lock the citizens' requests
-# need (the server's threads share one interpreter lock).
-IN_PROCESS_WORDINGS = 2_000
+def _group_stored_at(url: str, which: str, days: int, limit: int) -> list[Group]:
+    """``_group_stored`` on the database at ``url`` (in the worker, with its own connection)."""
+    from .db import get_engine
+    return _group_stored(get_engine(url), which, days, limit)
+
+
+# Up to this many stored questions are read and grouped in the web server's own process (tens
+# of milliseconds); more in a worker process, where a second of reading and grouping holds no
+# lock the citizens' requests need (the server's threads share one interpreter lock).
+IN_PROCESS_QUESTIONS = 5_000
+
+
+def _start_worker(server_pid: int) -> None:
+    """In the worker: a lower priority (when the cores are busy, citizens' answers go first),
+    and an end when the web server is gone, however it ended (a killed server runs no exit
+    handlers, and the worker's own end of its task queue would keep it waiting forever)."""
+    os.nice(10)
+
+    def watch() -> None:
+        while True:
+            time.sleep(1)
+            try:
+                os.kill(server_pid, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except PermissionError:
+                pass
+
+    threading.Thread(target=watch, name="faqbot-grouping-watch", daemon=True).start()
 
 
 class GroupingProcess:
-    """One worker process for ``group_wordings``, started on first use (from a fork server:
-    a clean process, not a fork of the threaded web server). If it dies, the next call
-    starts another; if it cannot be started, grouping runs here."""
+    """One worker process for reading and grouping stored questions, started on first use
+    (from a fork server: a clean process, not a fork of the threaded web server), at a lower
+    priority. If it dies, the next call starts another; if it cannot be had, the work runs
+    here."""
 
     def __init__(self) -> None:
         self._pool: ProcessPoolExecutor | None = None
@@ -162,25 +202,25 @@ class GroupingProcess:
             if self._pool is None:
                 context = multiprocessing.get_context("forkserver")
                 context.set_forkserver_preload([__name__])
-                # At a lower priority: when the cores are busy, citizens' answers go first.
                 self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context,
-                                                 initializer=os.nice, initargs=(10,))
+                                                 initializer=_start_worker, initargs=(os.getpid(),))
             return self._pool
 
     def warm(self) -> None:
         """Start the worker now, in the background (e.g. when staff sign in), so that the
         first page does not wait for it."""
-        threading.Thread(target=lambda: self.group([], 0), name="faqbot-grouping-warm",
+        threading.Thread(target=lambda: self.run(group_wordings, [], 0), name="faqbot-grouping-warm",
                          daemon=True).start()
 
-    def group(self, wordings: list[Wording], limit: int) -> list[Group]:
+    def run(self, fn, *args):
+        """``fn(*args)`` in the worker (``fn`` a module-level function of this module)."""
         try:
-            return self._executor().submit(group_wordings, wordings, limit).result(timeout=300)
+            return self._executor().submit(fn, *args).result(timeout=300)
         except (BrokenProcessPool, OSError) as exc:
             log.warning("grouping worker unavailable (%s); grouping in the web server", exc)
             with self._lock:
                 self._pool = None
-            return group_wordings(wordings, limit=limit)
+            return fn(*args)
 
 
 _grouping_process = GroupingProcess()

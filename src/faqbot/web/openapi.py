@@ -7,10 +7,10 @@ MAX_GET_HISTORY = 5
 
 _ERROR = {"description": "Ungültige Anfrage", "content": {"application/json": {"schema": {
     "$ref": "#/components/schemas/Error"}}}}
-# A body larger than the server's hard limit is refused before the app sees it: plain text.
+# A body larger than MAX_BODY_BYTES; past the server's own, far higher limit waitress refuses
+# it before the app sees it, also in JSON (faqbot.server).
 _TOO_LARGE = {"description": "Anfrage zu groß", "content": {
-    "application/json": {"schema": {"$ref": "#/components/schemas/Error"}},
-    "text/plain": {"schema": {"type": "string"}}}}
+    "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 _ANSWER = {"description": "Antwort mit gerankten Passagen", "content": {"application/json": {
     "schema": {"$ref": "#/components/schemas/Answer"}}}}
 
@@ -43,15 +43,21 @@ OPENAPI = {
                      "description": _DATE_HELP,
                      "schema": {"type": "string", "format": "date", "pattern": "^\\d{4}-\\d{2}-\\d{2}$"}},
                 ],
-                "responses": {"200": _ANSWER, "400": _ERROR, "413": _TOO_LARGE, "429": _ERROR,
-                              "414": {"description": "Anfrage-URL zu lang", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-                              "431": {"description": "Kopfzeilen zu groß"}, "503": _ERROR},
+                "responses": {"200": _ANSWER, "400": _ERROR, "413": _TOO_LARGE,
+                              "414": {"description": "Anfrage-URL zu lang (über 8 KiB)", "content": {
+                                  "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                              "429": _ERROR,
+                              "431": {"description": "Kopfzeilen zu groß (über 32 KiB)", "content": {
+                                  "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                              "503": _ERROR},
             },
             "post": {
                 "summary": "Ask a question, with the chat's earlier questions",
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
                     "$ref": "#/components/schemas/Question"}}}},
                 "responses": {"200": _ANSWER, "400": _ERROR, "413": _TOO_LARGE, "429": _ERROR,
+                              "431": {"description": "Kopfzeilen zu groß (über 32 KiB)", "content": {
+                                  "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
                               "503": _ERROR},
             },
         },
