@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         urls = ["/api/ask?q=" + quote(q, safe="") + "".join("&history=" + quote(h, safe="") for h in hist)
                 for q, hist in qs]
 
-        engine = client.application.extensions["faqbot.engine"]
+        engine = client.application.extensions["faqbot"].engine
 
         def one_pass() -> None:
             for url in urls:

@@ -59,7 +59,7 @@ def console(tmp_path, content_dir, index_dir, database_url):
     app = make_app({"TESTING": True, "CONTENT_DIR": str(content_dir), "INDEX_DIR": str(index_dir),
                       "INSTANCE_PATH": str(tmp_path / "instance"), "DATABASE_URL": database_url,
                       "RATE_LIMIT": "off"})
-    engine = app.extensions["faqbot.db"]
+    engine = app.extensions["faqbot"].db
     accounts.add_user(engine, "eva", "editor", PASSWORD)
     accounts.add_user(engine, "stefan", "staff", PASSWORD)
     with LiveServer(app) as server:
@@ -313,7 +313,7 @@ def test_quality_gate_refuses_a_worse_index_unless_overridden(console, content_d
     assert "Der neue Index ist live" in text and "Katalog wird überarbeitet" in text
     assert current_build(Path(app.config["INDEX_DIR"])) != before
     from faqbot import history
-    runs = history.reindex_history(app.extensions["faqbot.db"])
+    runs = history.reindex_history(app.extensions["faqbot"].db)
     assert [(r.trigger, r.user, r.status) for r in runs[:2]] == [("konsole", "eva", "live"),
                                                                 ("konsole", "eva", "refused")]
     assert runs[0].forced_reason == "Katalog wird überarbeitet"
@@ -358,7 +358,7 @@ def test_staff_delete_a_stored_question_from_the_questions_page(console):
     _, _, page = browser.request(f"{location.path}?{location.query}")
     assert "1 gespeicherte Frage(n) gelöscht." in page
     assert stored not in page and "Wie hoch ist der Regelsatz?" in page
-    with app.extensions["faqbot.db"].connect() as conn:
+    with app.extensions["faqbot"].db.connect() as conn:
         assert conn.execute(sa.select(db.questions.c.question)).scalars().all() == ["Wie hoch ist der Regelsatz?"]
 
 

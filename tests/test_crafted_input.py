@@ -97,7 +97,7 @@ def console_server(tmp_path, content_dir, index_dir):
     app = make_app({"TESTING": True, "CONTENT_DIR": str(content_dir), "INDEX_DIR": str(index_dir),
                       "INSTANCE_PATH": str(tmp_path / "instance"), "RATE_LIMIT": "off",
                       "LOGIN_RATE_LIMIT": "off"})
-    accounts.add_user(app.extensions["faqbot.db"], "eva", "editor", PASSWORD)
+    accounts.add_user(app.extensions["faqbot"].db, "eva", "editor", PASSWORD)
     with LiveServer(app) as server:
         yield server
 

@@ -77,7 +77,7 @@ def staff_health(server, app) -> tuple[int, dict]:
     from faqbot import accounts
     from test_console import PASSWORD, Browser
 
-    accounts.add_user(app.extensions["faqbot.db"], "stefan", "staff", PASSWORD)
+    accounts.add_user(app.extensions["faqbot"].db, "stefan", "staff", PASSWORD)
     browser = Browser(server.url)
     browser.sign_in("stefan")
     status, _, text = browser.request("/konsole/healthz")
@@ -177,7 +177,7 @@ def post_form(url: str, fields: dict) -> tuple[int, str]:
 
 def audit_rows(app) -> list:
     from faqbot import history
-    return history.reindex_history(app.extensions["faqbot.db"])
+    return history.reindex_history(app.extensions["faqbot"].db)
 
 
 def test_an_exception_in_ranking_is_a_logged_500_and_no_rebuild(monkeypatch, caplog, content_dir,
@@ -197,7 +197,7 @@ def test_an_exception_in_ranking_is_a_logged_500_and_no_rebuild(monkeypatch, cap
         assert status == 200 and health["status"] == "ok"
         assert health["recovery"]["attempts"] == 0
     assert current_build(index_dir) == before
-    assert app.extensions["faqbot.recovery"].attempts == 0
+    assert app.extensions["faqbot"].recovery.attempts == 0
     assert audit_rows(app) == []
     logged = [r for r in caplog.records if r.levelname == "ERROR" and r.exc_info]
     assert any("Programmfehler beim Ranking" in str(r.exc_info[1]) for r in logged)
@@ -226,7 +226,7 @@ def test_a_deleted_live_index_gives_503_and_a_gated_audited_backed_off_rebuild(c
     app = make_app({"CONTENT_DIR": str(content_dir), "INDEX_DIR": str(index_dir),
                     "INSTANCE_PATH": str(tmp_path / "instance"), "RATE_LIMIT": "off",
                     "RECOVERY_PAUSE": 1})
-    recovery = app.extensions["faqbot.recovery"]
+    recovery = app.extensions["faqbot"].recovery
     qfile = content_dir / "questions.yaml"
     thresholds = qfile.read_text(encoding="utf-8")
     # A content change the gate refuses: the rebuilt index must not go live unaudited.

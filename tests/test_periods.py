@@ -356,7 +356,7 @@ def dated_console(content_dir, dated_index, tmp_path):
     from test_console import PASSWORD, Browser
 
     app = dated_app(content_dir, dated_index, tmp_path, "2026-12-01")
-    accounts.add_user(app.extensions["faqbot.db"], "eva", "editor", PASSWORD)
+    accounts.add_user(app.extensions["faqbot"].db, "eva", "editor", PASSWORD)
     with LiveServer(app) as server:
         browser = Browser(server.url)
         browser.sign_in("eva")

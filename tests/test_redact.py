@@ -187,8 +187,8 @@ def test_no_identifier_reaches_the_stored_questions_or_the_log(app, client, ques
         assert response.status_code == 200
         response = client.post("/frage", data={"beginn": "0", "frage": case.question})
         assert response.status_code == 200
-    app.extensions["faqbot.questionlog"].flush()
-    with app.extensions["faqbot.db"].connect() as conn:
+    app.extensions["faqbot"].questionlog.flush()
+    with app.extensions["faqbot"].db.connect() as conn:
         rows = conn.execute(sa.select(db.questions).order_by(db.questions.c.id)).all()
     assert [r.channel for r in rows] == ["api", "chat"] * len(cases)
     everything = " ".join(str(value) for row in rows for value in row) + "\n" + caplog.text

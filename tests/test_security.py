@@ -71,18 +71,18 @@ def test_answers_are_never_cached(server_with):
 
 def test_public_healthz_shows_no_paths_or_exception_texts(server_with, index_dir, tmp_path):
     server, app = server_with()
-    accounts.add_user(app.extensions["faqbot.db"], "stefan", "staff", PASSWORD)
+    accounts.add_user(app.extensions["faqbot"].db, "stefan", "staff", PASSWORD)
     assert get(server.url + "/healthz")[0] == 200
     shutil.rmtree(current_build(index_dir))
     # Stop the rebuild from succeeding, so the failure stays to be seen.
-    app.extensions["faqbot.recovery"].content_dir = tmp_path / "keine-inhalte"
+    app.extensions["faqbot"].recovery.content_dir = tmp_path / "keine-inhalte"
     status, headers, text = get(server.url + "/healthz")
     assert status == 503
     public = json.loads(text)
     assert set(public) == {"status", "index", "recovery"} and public["index"] is None
     assert "last_error" not in public["recovery"]       # the rebuild's state, not its error text
     assert str(tmp_path) not in text and "Error" not in text
-    app.extensions["faqbot.recovery"].wait(30)
+    app.extensions["faqbot"].recovery.wait(30)
     browser = Browser(server.url)
     assert browser.request("/konsole/healthz")[0] == 302, "details only for staff"
     browser.sign_in("stefan")
@@ -110,7 +110,7 @@ def test_embed_snippet_without_configured_address_does_not_echo_a_foreign_host(s
 
 def test_redirects_never_carry_the_host_header(server_with):
     server, app = server_with()
-    accounts.add_user(app.extensions["faqbot.db"], "eva", "editor", PASSWORD)
+    accounts.add_user(app.extensions["faqbot"].db, "eva", "editor", PASSWORD)
     opener = urllib.request.build_opener(type("NoRedirect", (urllib.request.HTTPRedirectHandler,),
                                               {"redirect_request": lambda *a, **k: None}))
     for path in ("/frage", "/widget/feedback", "/konsole/", "/konsole/fragen"):

@@ -103,7 +103,7 @@ def test_the_cli_honours_instance_config(tmp_path, content_dir, index_dir):
     assert result.exit_code == 0, result.output
     app = create_app({"TESTING": True, "INSTANCE_PATH": str(instance)})
     assert app.config["DATABASE_URL"] == f"sqlite:///{database}"
-    assert [u.name for u in accounts.list_users(app.extensions["faqbot.db"])] == ["eva"]
+    assert [u.name for u in accounts.list_users(app.extensions["faqbot"].db)] == ["eva"]
     assert not (instance / "faqbot.sqlite3").exists()
 
     result = runner.invoke(cli, ["ask", "--json", "Wie hoch ist der Regelbedarf?"])
@@ -120,10 +120,10 @@ def test_the_cli_reindexes_into_the_audit_trail_of_the_configured_database(tmp_p
     assert result.exit_code == 0, result.output
     app = create_app({"TESTING": True, "INSTANCE_PATH": str(instance)})
     from faqbot import history
-    (run,) = history.reindex_history(app.extensions["faqbot.db"])
+    (run,) = history.reindex_history(app.extensions["faqbot"].db)
     assert (run.trigger, run.reason, run.status) == ("cli", "neue Regelsätze", "live")
     assert run.user and run.items == 12 and run.passages == 13
-    assert run.generation == app.extensions["faqbot.engine"].snapshot().meta["generation"]
+    assert run.generation == app.extensions["faqbot"].engine.snapshot().meta["generation"]
     assert run.hit_at_1_after is not None and run.finished_at >= run.started_at
 
 

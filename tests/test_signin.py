@@ -43,7 +43,7 @@ def signin(tmp_path, content_dir, index_dir, database_url):
                   "INSTANCE_PATH": str(tmp_path / "instance"), "DATABASE_URL": database_url,
                   "RATE_LIMIT": "off", "LOGIN_RATE_LIMIT": "off", **settings}
         app = make_app(config)
-        engine = app.extensions["faqbot.db"]
+        engine = app.extensions["faqbot"].db
         if not accounts.list_users(engine):
             accounts.add_user(engine, "eva", "editor", PASSWORD)
             accounts.add_user(engine, "stefan", "staff", PASSWORD)
@@ -121,7 +121,7 @@ def test_parallel_wrong_attempts_check_no_more_passwords_than_allowed(signin):
     for t in threads:
         t.join(60)
     assert sorted(codes) == [401] * accounts.MAX_FAILURES + [429] * (40 - accounts.MAX_FAILURES)
-    with app.extensions["faqbot.db"].connect() as conn:
+    with app.extensions["faqbot"].db.connect() as conn:
         checked = conn.execute(sa.select(sa.func.count()).select_from(db.login_attempts)).scalar()
     assert checked == accounts.MAX_FAILURES
 
@@ -156,7 +156,7 @@ def test_session_ends_at_a_password_change(signin):
     first.sign_in("eva")
     second.sign_in("eva")
     assert first.request("/konsole/")[0] == 200 and second.request("/konsole/")[0] == 200
-    accounts.set_password(app.extensions["faqbot.db"], "eva", "ein-ganz-neues-passwort")
+    accounts.set_password(app.extensions["faqbot"].db, "eva", "ein-ganz-neues-passwort")
     for browser in (first, second):
         status, headers, _ = browser.request("/konsole/")
         assert status == 302 and "/konsole/anmelden" in headers["Location"]
@@ -171,7 +171,7 @@ def test_failed_sign_ins_are_recorded_with_the_client_never_with_what_was_typed(
     browser = ClientBrowser(server.url, "127.0.0.7")
     assert browser.sign_in(typed_name, typed_password)[0] == 401
     assert browser.sign_in("eva", typed_password)[0] == 401
-    with app.extensions["faqbot.db"].connect() as conn:
+    with app.extensions["faqbot"].db.connect() as conn:
         attempts = conn.execute(sa.select(db.login_attempts)).all()
         counters = conn.execute(sa.select(db.login_failures)).all()
     assert [(a.client, a.ok) for a in attempts] == [("127.0.0.7", False)] * 2

@@ -229,8 +229,8 @@ def test_apps_on_one_database_share_one_question_log_writer(tmp_path, content_di
     config = {"TESTING": True, "CONTENT_DIR": str(content_dir), "INDEX_DIR": str(index_dir),
               "INSTANCE_PATH": str(tmp_path / "instance")}
     first, second = make_app(config), make_app(dict(config))
-    assert first.extensions["faqbot.questionlog"] is second.extensions["faqbot.questionlog"]
-    writer = first.extensions["faqbot.questionlog"]
+    assert first.extensions["faqbot"].questionlog is second.extensions["faqbot"].questionlog
+    writer = first.extensions["faqbot"].questionlog
     assert [t for t in threading.enumerate() if t is writer._thread] == [writer._thread]
 
 

@@ -36,7 +36,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
     database = db.get_engine(app.config["DATABASE_URL"])
     db.require_current(database)
-    app.extensions["faqbot.db"] = database
     from .history import fail_interrupted_reindexes
     fail_interrupted_reindexes(database, app.config["INDEX_DIR"])
 
@@ -44,15 +43,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .search import SearchEngine
     recovery = IndexRecovery(app.config["CONTENT_DIR"], app.config["INDEX_DIR"], database,
                              first_pause=app.config["RECOVERY_PAUSE"])
-    app.extensions["faqbot.recovery"] = recovery
-    app.extensions["faqbot.engine"] = SearchEngine(
+    search_engine = SearchEngine(
         app.config["INDEX_DIR"], on_missing=lambda error: recovery.start(str(error)),
         switch_in_background=True)
 
+    from .feedback import FeedbackStore
     from .questionlog import writer_for
-    search_engine = app.extensions["faqbot.engine"]
-    app.extensions["faqbot.questionlog"] = writer_for(
-        database, vocabulary=lambda: search_engine.snapshot().lexicon.words)
+    from .services import KEY, Services
+    writer = writer_for(database, vocabulary=lambda: search_engine.snapshot().lexicon.words)
+    app.extensions[KEY] = Services(db=database, recovery=recovery, engine=search_engine,
+                                   questionlog=writer, feedback=FeedbackStore(database, writer))
     sessions.init_app(app)
 
     from .web import api, chat, console, errors, health, items, ratelimit, security

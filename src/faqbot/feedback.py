@@ -59,10 +59,7 @@ class FeedbackStore:
                          helpful=r.helpful, answered=r.answered, channel=r.channel) for r in rows]
 
 
-def init_app(app: Flask) -> None:
-    app.extensions["faqbot.feedback"] = FeedbackStore(app.extensions["faqbot.db"],
-                                                      app.extensions["faqbot.questionlog"])
-
-
 def get_store() -> FeedbackStore:
-    return current_app.extensions["faqbot.feedback"]
+    from .services import services
+
+    return services().feedback

@@ -5,6 +5,8 @@ import html
 import json
 import logging
 
+from .services import services
+
 # Chosen by measurement (docs/benchmarks.md): answering is CPU-bound under the GIL, so more
 # threads than this only add queueing; the connection limit and small body limit keep slow or
 # hostile clients from tying the server up.
@@ -117,7 +119,7 @@ def run(host: str, port: int, threads: int | None, explicit: dict | None = None)
         build_index(content_dir, index_dir)
     try:
         # Open the index now: the first citizen should not wait for it (seconds on big corpora).
-        app.extensions["faqbot.engine"].snapshot()
+        services(app).engine.snapshot()
     except IndexMissing as exc:
         logging.getLogger("faqbot").error("index not usable at start (%s); rebuilding", exc)
     start_daily_prune(app)
@@ -144,7 +146,7 @@ def start_daily_prune(app) -> None:
     def loop() -> None:
         while True:
             try:
-                removed = prune(app.extensions["faqbot.db"], int(app.config["RETENTION_DAYS"]))
+                removed = prune(services(app).db, int(app.config["RETENTION_DAYS"]))
                 logging.getLogger("faqbot").info("pruned rows older than the retention: %s", removed)
             except Exception:  # noqa: BLE001 - try again tomorrow
                 logging.getLogger("faqbot").exception("pruning stored questions failed")

@@ -15,7 +15,7 @@ from faqbot.feedback import FeedbackStore
 @pytest.fixture(scope="session")
 def feedback_store(shipped_app) -> FeedbackStore:
     """The votes the shipped app stores (in its temporary instance's database)."""
-    return shipped_app.extensions["faqbot.feedback"]
+    return shipped_app.extensions["faqbot"].feedback
 
 
 @pytest.fixture(scope="module")

@@ -291,9 +291,9 @@ def test_votes_attach_to_the_question_they_rate(tmp_path):
 
 
 def test_asking_in_the_chat_logs_the_question_redacted(shipped_app, shipped_client):
-    engine = shipped_app.extensions["faqbot.db"]
+    engine = shipped_app.extensions["faqbot"].db
     post(shipped_client, "/frage", [("beginn", "0"), ("frage", "Mein Name ist Kai Lenz, Minijob erlaubt?")])
-    shipped_app.extensions["faqbot.questionlog"].flush()
+    shipped_app.extensions["faqbot"].questionlog.flush()
     with engine.connect() as conn:
         row = conn.execute(sa.select(db.questions).order_by(db.questions.c.id.desc()).limit(1)).first()
     assert row.question == "Mein Name ist [Name], Minijob erlaubt?" and row.channel == "chat"

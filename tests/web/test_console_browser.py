@@ -17,7 +17,7 @@ def console_server(tmp_path, content_dir, index_dir, live_server):
     LiveServer = type(live_server)
     app = make_app({"TESTING": True, "CONTENT_DIR": str(content_dir), "INDEX_DIR": str(index_dir),
                       "INSTANCE_PATH": str(tmp_path / "instance"), "RATE_LIMIT": "off"})
-    db = app.extensions["faqbot.db"]
+    db = app.extensions["faqbot"].db
     accounts.add_user(db, "eva", "editor", PASSWORD)
     accounts.add_user(db, "stefan", "staff", PASSWORD)
     with LiveServer(app) as server:

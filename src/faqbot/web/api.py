@@ -13,6 +13,7 @@ from ..periods import parse_day
 from ..search import IndexMissing
 from ..settings import today_of
 from .openapi import MAX_GET_HISTORY, OPENAPI
+from ..services import services
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -25,7 +26,7 @@ class BadRequest(Exception):
 
 
 def _engine():
-    return current_app.extensions["faqbot.engine"]
+    return services().engine
 
 
 def _read_request() -> tuple[object, list, dt.date]:
@@ -97,7 +98,7 @@ def ask():
 def log_question(answer, channel: str) -> None:
     """Queue the question for the log (stored redacted, without IP address, in the background)."""
     if current_app.config.get("LOG_QUESTIONS"):
-        current_app.extensions["faqbot.questionlog"].record(answer, channel)
+        services().questionlog.record(answer, channel)
 
 
 @bp.route("/openapi.json")

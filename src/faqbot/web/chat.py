@@ -40,6 +40,7 @@ from ..redact import redact
 from ..render import highlight, markdown_html
 from ..search import IndexMissing
 from ..settings import today_of
+from ..services import services
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 # Served by the app itself: no CDN, the version pinned in package-lock.json (copied into the
@@ -65,7 +66,6 @@ assets = Blueprint("assets", __name__)
 @bp.record_once
 def _init_app(state) -> None:
     Htmx(state.app)                       # request.htmx
-    feedback.init_app(state.app)
     state.app.jinja_env.globals["asset_url"] = asset_url
     state.app.jinja_env.globals["feedback_token"] = feedback_token
     if assets.name not in state.app.blueprints:
@@ -259,7 +259,7 @@ def shown(hit: Hit, today: dt.date) -> Shown:
 
 
 def _engine():
-    return current_app.extensions["faqbot.engine"]
+    return services().engine
 
 
 def build_turn(number: int, question: str, history: tuple[str, ...], rated: bool = False) -> Turn:

@@ -24,6 +24,7 @@ from ..periods import german_date, parse_day, period_label
 from ..search import IndexMissing
 from ..sessions import check_csrf
 from ..settings import today_of
+from ..services import services
 from werkzeug.exceptions import TooManyRequests
 
 bp = Blueprint("console", __name__, url_prefix="/konsole")
@@ -36,11 +37,11 @@ _progress_lock = threading.Lock()
 
 
 def _db():
-    return current_app.extensions["faqbot.db"]
+    return services().db
 
 
 def _engine():
-    return current_app.extensions["faqbot.engine"]
+    return services().engine
 
 
 @bp.before_request
@@ -271,7 +272,7 @@ KINDS = {"alle": "all", "abgelehnt": "declined", "nicht-hilfreich": "unhelpful"}
 @bp.route("/fragen")
 @login_required
 def asked():
-    current_app.extensions["faqbot.questionlog"].flush()
+    services().questionlog.flush()
     kind = request.args.get("art", "alle")
     if kind not in KINDS:
         kind = "alle"
@@ -289,7 +290,7 @@ def delete_question():
     if not text or len(text) > 1000:
         abort(400, description="Welche Frage gelöscht werden soll, fehlt.")
     kind = request.form.get("art", "alle")
-    current_app.extensions["faqbot.questionlog"].flush()
+    services().questionlog.flush()
     removed = questionlog.delete(_db(), text)
     current_app.logger.info("%s deleted %d stored question(s)", g.user.name, removed)
     return redirect(url_for("console.asked", art=kind if kind in KINDS else "alle", geloescht=removed))
@@ -298,7 +299,7 @@ def delete_question():
 @bp.route("/fragen.csv")
 @login_required
 def asked_csv():
-    current_app.extensions["faqbot.questionlog"].flush()
+    services().questionlog.flush()
     data = questionlog.export_csv(_db(), days=current_app.config["RETENTION_DAYS"])
     return Response(data, mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": "attachment; filename=fragen.csv"})
@@ -393,11 +394,11 @@ def _run_reindex(app, run_id: int, user: str, reason: str) -> None:
     def open_new_index(result) -> None:
         # This server answers from the new index before the editor reads "live".
         try:
-            app.extensions["faqbot.engine"].refresh()
+            services(app).engine.refresh()
         except IndexMissing:
             app.logger.exception("reindex %s: the new index could not be opened", run_id)
 
-    audit = Audit(app.extensions["faqbot.db"], user, "konsole", run_id=run_id)
+    audit = Audit(services(app).db, user, "konsole", run_id=run_id)
     try:
         reindex(app.config["CONTENT_DIR"], app.config["INDEX_DIR"], audit, force_reason=reason,
                 progress=progress, on_live=open_new_index)

@@ -9,14 +9,15 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify
 
 from ..search import IndexMissing
+from ..services import services
 
 bp = Blueprint("health", __name__)
 
 
 def health(details: bool = False):
     """The health answer and its status code; ``details`` adds the error texts."""
-    engine = current_app.extensions["faqbot.engine"]
-    recovery = current_app.extensions["faqbot.recovery"]
+    engine = services().engine
+    recovery = services().recovery
     state = recovery.status()
     if not details:
         state.pop("last_error", None)

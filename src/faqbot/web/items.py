@@ -8,6 +8,7 @@ from ..periods import parse_day, period_label
 from ..render import markdown_html
 from ..search import IndexMissing
 from ..settings import today_of
+from ..services import services
 
 bp = Blueprint("items", __name__)
 
@@ -15,7 +16,7 @@ bp = Blueprint("items", __name__)
 @bp.route("/inhalt/<path:item_id>")
 def show(item_id: str):
     try:
-        snapshot = current_app.extensions["faqbot.engine"].snapshot()
+        snapshot = services().engine.snapshot()
     except IndexMissing:
         abort(503)
     keys = snapshot.by_item.get(item_id, ())
