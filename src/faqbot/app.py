@@ -55,11 +55,13 @@ def create_app(test_config: dict | None = None) -> Flask:
                                    questionlog=writer, feedback=FeedbackStore(database, writer))
     sessions.init_app(app)
 
-    from .web import api, chat, console, errors, health, items, ratelimit, security
+    from .web import api, assets, chat, console, errors, health, items, ratelimit, security
     security.init_app(app)
     api.init_app(app)
     errors.init_app(app)
-    for blueprint in (api.bp, health.bp, items.bp, chat.bp, console.bp):
+    chat.init_app(app)
+    assets.init_app(app)
+    for blueprint in (api.bp, health.bp, items.bp, chat.bp, assets.bp, console.bp):
         app.register_blueprint(blueprint)
     ratelimit.init_app(app, [api.bp, chat.bp])
     return app

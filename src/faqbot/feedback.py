@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import Flask, current_app
 
 from . import questionlog
 from .db import questions
@@ -57,9 +56,3 @@ class FeedbackStore:
                                 .order_by(questions.c.feedback_at, questions.c.id)).all()
         return [Feedback(question=r.question, hit=(r.answer_ids.split(" ")[0] or None),
                          helpful=r.helpful, answered=r.answered, channel=r.channel) for r in rows]
-
-
-def get_store() -> FeedbackStore:
-    from .services import services
-
-    return services().feedback

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from faqbot import db
 from faqbot.feedback import FeedbackStore
-from faqbot.web import chat
+from faqbot.web import chat, turns
 
 from browsing import ROOT
 from support import make_app
@@ -79,7 +79,7 @@ def test_question_without_javascript_returns_whole_page_with_the_answer(shipped_
     assert re.search(r'<a href="/inhalt/[^"]+">Ganzen Text lesen', answer)
     assert re.search(r'<a href="https://[^"]+" rel="noopener noreferrer" class="external">Offizielle Quelle', answer)
     assert '<details class="further">' in answer and "Weitere Antworten" in answer
-    assert answer.count('<li>\n          <p class="further-title">') <= chat.MAX_FURTHER
+    assert answer.count('<li>\n          <p class="further-title">') <= turns.MAX_FURTHER
     assert 'value="ja:0:' in answer and 'value="nein:0:' in answer
     assert hidden_fields(page) == [("beginn", "0"), ("verlauf", answered_question)]
 
@@ -98,13 +98,13 @@ def test_conversation_is_carried_in_hidden_fields_not_cookies(shipped_client, an
 
 def test_follow_up_passes_the_earlier_questions_as_history(shipped_client, monkeypatch):
     seen = []
-    real = chat.answer_question
+    real = turns.answer_question
 
     def spy(engine, question, history=(), today=None):
         seen.append((question, list(history)))
         return real(engine, question, history, today=today)
 
-    monkeypatch.setattr(chat, "answer_question", spy)
+    monkeypatch.setattr(turns, "answer_question", spy)
     response = post(shipped_client, "/frage", [("beginn", "0"), ("verlauf", "Wie hoch ist der Regelbedarf?"),
                                                ("frage", "und für Kinder?")], HTMX)
     assert response.status_code == 200

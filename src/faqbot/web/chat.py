@@ -11,69 +11,33 @@ form through the ``form`` attribute, so it sends the conversation along in both 
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import html
 import logging
 import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
-from pathlib import Path
-from urllib.parse import urlparse
 
-from flask import (Blueprint, current_app, redirect, render_template, request,
-                   send_file, send_from_directory, url_for)
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from htmx_flask import Htmx, make_response
 from itsdangerous import BadData, URLSafeTimedSerializer
-from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import BadRequest, NotFound, RequestEntityTooLarge
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
-from .. import feedback
 from .api import log_question
-from ..analysis import german_stem
-from .answers import item_url
-from ..ask import (MAX_QUESTION_CHARS, Answer, Hit, QuestionError, answer_question,
-                   normalise)
-from ..periods import period_label
-from ..redact import redact
-from ..render import highlight, markdown_html
+from .turns import Turn, build_turn, common_questions, jobcenter_url
+from ..ask import MAX_QUESTION_CHARS, QuestionError, normalise
 from ..search import IndexMissing
-from ..settings import today_of
 from ..services import services
 
-STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
-# Served by the app itself: no CDN, the version pinned in package-lock.json (copied into the
-# package by ./run setup, shipped in the wheel).
-VENDOR_FILES = {"vendor/htmx.min.js": STATIC_DIR / "vendor" / "htmx.min.js"}
-ONE_YEAR = 365 * 24 * 3600
-
 MAX_TURNS = 10          # turns kept in the form (and shown without JavaScript)
-MAX_HISTORY = 5         # earlier questions passed to the engine
-MAX_FURTHER = 4         # "Weitere Antworten"
-EXCERPT_CHARS = 220
-
-
-KIND_LABELS = {"faq": "Häufige Frage", "glossary": "Begriff erklärt", "interview": "Aus einem Interview"}
 
 log = logging.getLogger("faqbot")
 bp = Blueprint("chat", __name__)
-# CSS, JavaScript and widget.js: cacheable files, kept apart from the chat's pages and forms
-# so that the rate limit on ``bp`` does not count them.
-assets = Blueprint("assets", __name__)
 
 
-@bp.record_once
-def _init_app(state) -> None:
-    Htmx(state.app)                       # request.htmx
-    state.app.jinja_env.globals["asset_url"] = asset_url
-    state.app.jinja_env.globals["feedback_token"] = feedback_token
-    if assets.name not in state.app.blueprints:
-        state.app.register_blueprint(assets)
-    missing = [str(p) for p in VENDOR_FILES.values() if not p.exists()]
-    if missing:
-        log.warning("htmx is not installed (%s); the chat works, but without JavaScript. "
-                    "Run ./run setup.", ", ".join(missing))
+def init_app(app) -> None:
+    """What the chat's templates need: htmx's request flag and the feedback token."""
+    Htmx(app)                             # request.htmx
+    app.jinja_env.globals["feedback_token"] = feedback_token
 
 
 # --- the two layouts -----------------------------------------------------------------------
@@ -141,159 +105,11 @@ class Conversation:
         return self.start + len(self.questions)
 
 
-# --- what a turn shows ---------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Shown:
-    """One passage as the chat shows it."""
-
-    id: str
-    kind: str
-    kind_label: str
-    title: str
-    item_title: str
-    html: Markup
-    excerpt: Markup
-    stand: str
-    url: str
-    source: str
-    source_host: str
-    period: str = ""                   # "Gilt seit 1. Juli 2026", "Galt bis 30. Juni 2026"
-    valid_from: str | None = None
-    valid_until: str | None = None
-    easy: str = ""                     # the item in easy language, if it has one
-    other: "OtherVersion | None" = None
-    past: bool = False                 # the version no longer applies (a question on the past)
-
-
-@dataclass(frozen=True)
-class OtherVersion:
-    """The version shown after an answer: coming soon ("Ab 1. Januar 2027"), or today's
-    after an answer about the past."""
-
-    label: str
-    title: str
-    html: Markup
-    stand: str
-    source: str
-    source_host: str
-    easy: str = ""
-
-
-@dataclass(frozen=True)
-class Turn:
-    number: int
-    question: str
-    answer: Answer | None = None
-    error: str = ""
-    best: Shown | None = None
-    further: tuple[Shown, ...] = ()
-    follow_up_of: str = ""
-    rated: bool = False
-
-    @property
-    def had_personal_data(self) -> bool:
-        redacted = self.answer.redacted if self.answer is not None else redact(self.question)
-        return redacted != self.question
-
-    @property
-    def answered(self) -> bool:
-        return self.answer is not None and self.answer.answered
-
-
-_TAG = re.compile(r"(<[^>]+>)")
-
-
-def _stem_matching(stems: set[str]):
-    """A stem function for ``render.highlight`` that also marks compounds starting with a
-    matched stem ("Regelbedarfsstufe" when "regelbedarf" matched)."""
-    prefixes = sorted((s for s in stems if len(s) >= 5), key=len, reverse=True)
-
-    def stem(word: str) -> str:
-        stemmed = german_stem(word)
-        if stemmed in stems:
-            return stemmed
-        return next((p for p in prefixes if word.startswith(p)), stemmed)
-    return stem
-
-
-def highlighted_html(text: str, matched: tuple[str, ...]) -> Markup:
-    """The passage's Markdown as HTML, with the matched words in <mark> (text nodes only)."""
-    stems = set(matched)
-    stem = _stem_matching(stems)
-    parts = _TAG.split(str(markdown_html(text)))
-    return Markup("").join(
-        Markup(part) if i % 2 else highlight(html.unescape(part), stems, stem)
-        for i, part in enumerate(parts))
-
-
-def excerpt(text: str, matched: tuple[str, ...]) -> Markup:
-    """The passage's start as plain text, cut at a word, with the matched words marked."""
-    plain = " ".join(re.sub(r"[*_`#>]|^\s*[-+] ", "", text, flags=re.MULTILINE).split())
-    if len(plain) > EXCERPT_CHARS:
-        plain = plain[:EXCERPT_CHARS].rsplit(" ", 1)[0].rstrip(",;:.–-") + " …"
-    stems = set(matched)
-    return highlight(plain, stems, _stem_matching(stems))
-
-
-def _host(url: str) -> str:
-    return (urlparse(url).hostname or url).removeprefix("www.")
-
-
-def shown(hit: Hit, today: dt.date) -> Shown:
-    other = None
-    if hit.other is not None:
-        o = hit.other
-        other = OtherVersion(label=period_label(o.valid_from, o.valid_until, today), title=o.title,
-                             html=markdown_html(o.passage), stand=o.stand, source=o.source,
-                             source_host=_host(o.source), easy=o.easy)
-    return Shown(id=hit.id, kind=hit.kind, kind_label=KIND_LABELS.get(hit.kind, "Information"),
-                 title=hit.title, item_title=hit.item_title,
-                 html=highlighted_html(hit.passage, hit.matched),
-                 excerpt=excerpt(hit.passage, hit.matched), stand=hit.stand,
-                 url=item_url(hit.item_id, hit.anchor), source=hit.source,
-                 source_host=_host(hit.source),
-                 period=period_label(hit.valid_from, hit.valid_until, today),
-                 valid_from=hit.valid_from, valid_until=hit.valid_until, easy=hit.easy, other=other,
-                 past=bool(hit.valid_until) and hit.valid_until < today.isoformat())
-
-
-def _engine():
-    return services().engine
-
-
-def build_turn(number: int, question: str, history: tuple[str, ...], rated: bool = False) -> Turn:
-    """Ask the engine and prepare what the turn shows."""
-    today = today_of(current_app.config)
-    try:
-        answer = answer_question(_engine(), question, list(history[-MAX_HISTORY:]), today=today)
-    except QuestionError as exc:
-        return Turn(number, question, error=str(exc))
-    # The engine merged the previous question in: say so, the citizen may not have meant it.
-    follow_up_of = history[-1] if history and answer.follow_up else ""
-    if not answer.answered:
-        return Turn(number, question, answer=answer, follow_up_of=follow_up_of)
-    return Turn(number, question, answer=answer, best=shown(answer.hits[0], today),
-                further=tuple(shown(h, today) for h in answer.hits[1:1 + MAX_FURTHER]),
-                follow_up_of=follow_up_of, rated=rated)
-
-
 def build_turns(conversation: Conversation) -> list[Turn]:
     questions = conversation.questions
     return [build_turn(conversation.start + i, q, questions[:i],
                        rated=(conversation.start + i) in conversation.rated)
             for i, q in enumerate(questions)]
-
-
-def common_questions() -> list[dict]:
-    snapshot, today = _engine().snapshot(), today_of(current_app.config)
-    found = ((pid, snapshot.record_at(pid, today)) for pid in snapshot.featured.common)
-    return [{"id": pid, "title": rec["title"]} for pid, rec in found if rec is not None]
-
-
-def jobcenter_url() -> str | None:
-    item = _engine().snapshot().featured.jobcenter
-    return item_url(item) if item in _engine().snapshot().by_item else None
 
 
 # --- rendering -----------------------------------------------------------------------------
@@ -380,8 +196,8 @@ def _rate(layout: Layout):
         raise UnknownVote()
     number, helpful = int(vote[2]), vote[1] == "ja"
     turn = build_turn(number, conversation.questions[index], conversation.questions[:index])
-    feedback.get_store().add(turn.question, hit=turn.best.id if turn.best else None,
-                             helpful=helpful, answered=turn.answered, channel=layout.name)
+    services().feedback.add(turn.question, hit=turn.best.id if turn.best else None,
+                           helpful=helpful, answered=turn.answered, channel=layout.name)
     conversation = conversation.rate(number)
     if not request.htmx:
         return whole_page(layout, conversation, typed=request.form.get("frage", "")[:MAX_QUESTION_CHARS * 2],
@@ -459,41 +275,6 @@ def public_base_url() -> str:
         return configured
     host = request.host.rsplit(":", 1)[0] if not request.host.endswith("]") else request.host
     return request.host_url.rstrip("/") if host in LOOPBACK_HOSTS else UNCONFIGURED_BASE
-
-
-@assets.get("/widget.js")
-def widget_js():
-    # Short cache: sites embed this URL unversioned, and updates should reach them.
-    return send_from_directory(STATIC_DIR / "js", "widget.js", max_age=3600)
-
-
-@assets.get("/static/<path:filename>")
-def static(filename: str):
-    """The chat's CSS and JavaScript, and htmx; cached for a year when
-    the URL carries the file's fingerprint (see ``asset_url``)."""
-    versioned = bool(request.args.get("v"))
-    max_age = ONE_YEAR if versioned else 300
-    if filename in VENDOR_FILES:
-        if not VENDOR_FILES[filename].exists():
-            raise NotFound()
-        response = send_file(VENDOR_FILES[filename], max_age=max_age)
-    else:
-        response = send_from_directory(STATIC_DIR, filename, max_age=max_age)
-    if versioned:
-        response.cache_control.immutable = True
-    return response
-
-
-@lru_cache(maxsize=64)
-def _fingerprint(path: str, mtime: float) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
-
-
-def asset_url(filename: str) -> str:
-    """``/static/<filename>?v=<fingerprint>``, so the file can be cached for a year."""
-    path = VENDOR_FILES.get(filename, STATIC_DIR / filename)
-    version = _fingerprint(str(path), path.stat().st_mtime) if path.exists() else None
-    return url_for("assets.static", filename=filename, v=version)
 
 
 # --- errors for people ---------------------------------------------------------------------

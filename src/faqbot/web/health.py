@@ -6,7 +6,7 @@ get the details (why the index is missing, why a rebuild failed) at ``/konsole/h
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 
 from ..search import IndexMissing
 from ..services import services
