@@ -50,7 +50,7 @@ def test_migrations_run_twice_without_harm(database_url):
     db.upgrade(database_url)
     db.upgrade(database_url)
     with db.get_engine(database_url).connect() as conn:
-        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == db.head_revision() == "0002"
+        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == db.head_revision() == "0004"
 
 
 def test_accounts_store_a_strong_hash_not_the_password(database):

@@ -50,6 +50,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     search_engine = app.extensions["faqbot.engine"]
     app.extensions["faqbot.questionlog"] = writer_for(
         database, vocabulary=lambda: search_engine.snapshot().lexicon.words)
+    # One live generation for all servers: the follower builds the published one here, and a
+    # lost index is rebuilt as that one; faqbot.server starts the follower's thread.
+    from .publish import Follower
+    follower = Follower(database, search_engine, app.config["CONTENT_DIR"], app.config["INDEX_DIR"],
+                        interval=app.config["SYNC_INTERVAL"])
+    app.extensions["faqbot.follower"] = follower
+    recovery.plan = follower.plan_rebuild
     sessions.init_app(app)
 
     from .web import api, chat, console, errors, health, items, ratelimit, security

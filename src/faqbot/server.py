@@ -34,25 +34,34 @@ def run(host: str, port: int, threads: int | None, explicit: dict | None = None)
     """
     import signal
     import sys
+    import time
 
     import waitress
 
     from . import create_app, questionlog
-    from .index import build_index, index_exists
+    from .index import ReindexRunning, index_exists
     from .search import IndexMissing
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = create_app(explicit)
     content_dir, index_dir = app.config["CONTENT_DIR"], app.config["INDEX_DIR"]
+    follower = app.extensions["faqbot.follower"]
     if not index_exists(index_dir):
         logging.getLogger("faqbot").info("no usable index in %s, building it from %s", index_dir, content_dir)
-        build_index(content_dir, index_dir)
+        try:
+            follower.rebuild()   # the published generation, when this server has its content
+        except ReindexRunning:
+            # Another process of this machine (same index folder) is building it.
+            deadline = time.monotonic() + 600
+            while not index_exists(index_dir) and time.monotonic() < deadline:
+                time.sleep(0.2)
     try:
         # Open the index now: the first citizen should not wait for it (seconds on big corpora).
         app.extensions["faqbot.engine"].snapshot()
     except IndexMissing as exc:
         logging.getLogger("faqbot").error("index not usable at start (%s); rebuilding", exc)
     start_daily_prune(app)
+    follower.start()
     # waitress stops serving on SystemExit and returns: a service manager's SIGTERM ends the
     # server the way Ctrl-C does, so the question log is drained below.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))

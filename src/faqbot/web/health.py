@@ -1,5 +1,7 @@
 """``/healthz``: is there a live index, which one, and can it answer; while it is missing,
-what the automatic rebuild is doing (running, failures, when it tries again)."""
+what the automatic rebuild is doing (running, failures, when it tries again); with several
+servers, which generation is published and whether this server serves it (``faqbot.publish``:
+``"status": "behind"``, still 200, while it answers from another one)."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
@@ -20,7 +22,8 @@ def healthz():
         return jsonify(status="rebuilding" if state["running"] else "error", index=None,
                        error=str(exc), rebuild_error=state["last_error"], recovery=state), 503
     meta = snapshot.meta
-    return jsonify(status="ok", index={
+    fleet = current_app.extensions["faqbot.follower"].report()
+    return jsonify(status="ok" if fleet["in_step"] else "behind", index={
         "generation": meta["generation"], "built": meta["built"], "items": meta["items"],
         "passages": meta["passages"], "content_version": meta["content_version"]},
-        recovery=recovery.status())
+        recovery=recovery.status(), **fleet)
