@@ -49,10 +49,17 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from .feedback import FeedbackStore
     from .questionlog import writer_for
+    from .publish import Follower
     from .services import KEY, Services
     writer = writer_for(database, vocabulary=lambda: search_engine.snapshot().lexicon.words)
+    # One live generation for all servers: the follower builds the published one here, and a
+    # lost index is rebuilt as that one; faqbot.server starts the follower's thread.
+    follower = Follower(database, search_engine, app.config["CONTENT_DIR"], app.config["INDEX_DIR"],
+                        interval=app.config["SYNC_INTERVAL"])
+    recovery.plan = follower.plan_rebuild
     app.extensions[KEY] = Services(db=database, recovery=recovery, engine=search_engine,
-                                   questionlog=writer, feedback=FeedbackStore(database, writer))
+                                   questionlog=writer, feedback=FeedbackStore(database, writer),
+                                   follower=follower)
     sessions.init_app(app)
 
     from .web import api, assets, chat, console, errors, health, items, ratelimit, security

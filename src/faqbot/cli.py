@@ -356,7 +356,8 @@ def db_upgrade() -> None:
     from . import db as database
 
     url = _settings()["DATABASE_URL"]
-    revision = database.upgrade(url)
+    revision = database.upgrade(url, on_step=lambda revision, what: click.echo(
+        f"Migration {revision} angewendet: {what.splitlines()[0] if what else ''}"))
     shown = database.get_engine(url).url.render_as_string(hide_password=True)
     click.echo(f"Datenbank {shown} ist auf dem neuesten Stand (Revision {revision}).")
 

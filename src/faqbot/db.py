@@ -13,6 +13,7 @@ import datetime as dt
 import os
 import threading
 from pathlib import Path
+from typing import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -225,8 +226,9 @@ def require_current(engine: Engine) -> None:
             f"{current or 'leer'}, benötigt wird {head}: bitte 'faqbot db upgrade' ausführen.")
 
 
-def upgrade(url: str) -> str:
+def upgrade(url: str, on_step: Callable[[str, str], None] | None = None) -> str:
     """Apply all Alembic migrations to the database at ``url``; returns the revision reached.
+    ``on_step(revision, description)`` is told of each migration applied.
 
     On PostgreSQL the migrations run under an advisory lock, so that servers or commands
     started together migrate one after the other (the later ones find nothing to do).
@@ -245,6 +247,9 @@ def upgrade(url: str) -> str:
             conn.commit()
         try:
             config.attributes["connection"] = conn
+            if on_step is not None:
+                config.attributes["on_version_apply"] = lambda ctx, step, heads, run_args: on_step(
+                    step.up_revision_id, (step.up_revision.doc or "").strip())
             command.upgrade(config, "head")
             conn.commit()
         finally:

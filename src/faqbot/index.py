@@ -223,11 +223,14 @@ def reindex_lock(index_dir: Path) -> Iterator[None]:
 
 def build_index(content_root: Path, index_dir: Path,
                 progress: Callable[[int, int], None] | None = None,
-                before_switch: Callable[[Path], None] | None = None) -> BuildResult:
+                before_switch: Callable[[Path], None] | None = None,
+                generation: str | None = None) -> BuildResult:
     """Build a new index generation from ``content_root`` and make it the live one.
 
     Content errors raise ``ContentError`` before anything is written. ``before_switch`` may
-    inspect the finished build and raise to keep the old index live.
+    inspect the finished build and raise to keep the old index live. ``generation`` names the
+    build (default: the time); a server catching up with a generation another server
+    published builds it under that name (``faqbot.publish``).
     """
     started = time.perf_counter()
     content_root, index_dir = Path(content_root), Path(index_dir)
@@ -239,7 +242,7 @@ def build_index(content_root: Path, index_dir: Path,
     with reindex_lock(index_dir):
         builds = index_dir / BUILDS
         builds.mkdir(parents=True, exist_ok=True)
-        generation = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        generation = generation or dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         tmp = builds / f".{generation}.partial"
         tmp.mkdir()
         try:
@@ -274,6 +277,8 @@ def build_index(content_root: Path, index_dir: Path,
             }
             (tmp / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
             final = builds / generation
+            if final.exists():   # a named generation built again, e.g. to repair it
+                shutil.rmtree(final)
             os.rename(tmp, final)
             if before_switch:
                 before_switch(final)

@@ -39,6 +39,9 @@ class IndexRecovery:
         self.last_error = ""
         self.last_run_id: int | None = None
         self._not_before = 0.0         # clock() before which no attempt starts
+        # Which generation to build and whether to publish it: with several servers, the
+        # published one when this server has its content (faqbot.publish.Follower.plan_rebuild).
+        self.plan: Callable[[], tuple[str | None, bool]] | None = None
 
     @property
     def running(self) -> bool:
@@ -67,8 +70,10 @@ class IndexRecovery:
                                        reason=f"Index nicht verfügbar: {reason}")
         self.last_run_id = run_id
         try:
+            generation, publish = self.plan() if self.plan is not None else (None, True)
             outcome = reindex(self.content_dir, self.index_dir,
-                              Audit(self.database, USER, "recovery", run_id=run_id))
+                              Audit(self.database, USER, "recovery", run_id=run_id),
+                              generation=generation, publish=publish)
         except ReindexRunning:
             # Someone else is building right now; the next request looks again.
             with self._lock:

@@ -5,7 +5,8 @@ why, and the figures.
 
 The one path for every reindex: ``faqbot reindex``, the editors' console and the server's
 automatic recovery of a missing index. An override of the gate needs a stated reason, which is
-recorded with the run.
+recorded with the run. A new generation that passes the gate is published in the same database
+for every server to follow (``faqbot.publish``).
 """
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ class ReindexOutcome:
     after: Report | None
     forced_reason: str = ""
     run_id: int | None = None
+    publish_error: str = ""     # published is the rule; this says why it was not
 
 
 @dataclass(frozen=True)
@@ -57,9 +59,14 @@ class Audit:
 
 def reindex(content_dir: Path, index_dir: Path, audit: Audit, *, force_reason: str = "",
             progress: Callable[[int, int], None] | None = None,
-            on_live: Callable[[BuildResult], None] | None = None) -> ReindexOutcome:
+            on_live: Callable[[BuildResult], None] | None = None,
+            generation: str | None = None, publish: bool = True) -> ReindexOutcome:
     """Build, gate, switch, and record the run. ``on_live`` runs after the switch and before
     the run is recorded as live (the console's server opens the new index there).
+
+    With ``publish`` the new generation is published in ``audit.database`` once it has passed
+    the gate, just before the switch (under the index lock, so that this server's follower
+    never sees it unpublished). ``generation`` names the build (see ``build_index``).
 
     Raises ``ContentError``, ``ReindexRunning`` or ``QualityGateFailed`` (the old index keeps
     serving in each case); each is recorded as a refused run, any other error as a failed one.
@@ -70,8 +77,15 @@ def reindex(content_dir: Path, index_dir: Path, audit: Audit, *, force_reason: s
                                        reason=audit.reason)
     started = time.perf_counter()
     finish = lambda **values: history.finish_reindex(audit.database, run_id, **values)  # noqa: E731
+    published: dict[str, str] = {}
+
+    def publish_build(build: Path, report: Report | None, forced: str) -> None:
+        published["error"] = _publish(audit, build, report, forced)
+
     try:
-        outcome = _build_gated(Path(content_dir), Path(index_dir), force_reason, progress)
+        outcome = _build_gated(Path(content_dir), Path(index_dir), force_reason, progress,
+                               generation=generation, on_passed=publish_build if publish else None)
+        outcome.publish_error = published.get("error", "")
         if on_live is not None:
             on_live(outcome.result)
     except ContentError as exc:
@@ -100,15 +114,34 @@ def reindex(content_dir: Path, index_dir: Path, audit: Audit, *, force_reason: s
            hit_at_1_before=outcome.before.total.hit_at_1 if outcome.before else None,
            hit_at_1_after=outcome.after.total.hit_at_1 if outcome.after else None,
            forced_reason=outcome.forced_reason or None,
-           message=f"Index {result.generation} ist live.")
+           message=f"Index {result.generation} ist live."
+           + (f" Nicht veröffentlicht, die anderen Server bleiben beim bisherigen Index: "
+              f"{outcome.publish_error}" if outcome.publish_error else ""))
     if outcome.forced_reason:
         log.warning("quality gate overridden by %s: %s", audit.user, outcome.forced_reason)
     outcome.run_id = run_id
     return outcome
 
 
+def _publish(audit: Audit, build: Path, report: Report | None, forced: str) -> str:
+    """Publish a build that passed the gate; returns an error message or "". A database error
+    does not stop the switch here: the other servers stay on the previous generation, and
+    this one reports that it serves another."""
+    from .index import read_meta
+    from .publish import publish, result_of
+
+    try:
+        publish(audit.database, result_of(read_meta(build)), user=audit.user, source=audit.trigger,
+                hit_at_1=report.total.hit_at_1 if report else None, forced_reason=forced or None)
+    except sa.exc.SQLAlchemyError as exc:
+        log.exception("publishing generation %s failed", build.name)
+        return f"{type(exc).__name__}: {exc}"
+    return ""
+
+
 def _build_gated(content_dir: Path, index_dir: Path, force_reason: str,
-                 progress: Callable[[int, int], None] | None) -> ReindexOutcome:
+                 progress: Callable[[int, int], None] | None, *, generation: str | None = None,
+                 on_passed: Callable[[Path, Report | None, str], None] | None = None) -> ReindexOutcome:
     qfile = content_dir / "questions.yaml"
     qset: QuestionSet | None = load_question_set(qfile) if qfile.exists() else None
     before = None
@@ -120,14 +153,17 @@ def _build_gated(content_dir: Path, index_dir: Path, force_reason: str,
     after: dict[str, Report] = {}
 
     def gate(build: Path) -> None:
-        if qset is None:
-            return
-        report = run_eval(BuildEngine(build), qset)
-        after["report"] = report
-        if not report.passed and not force_reason:
-            raise QualityGateFailed(report)
+        report = None
+        if qset is not None:
+            report = run_eval(BuildEngine(build), qset)
+            after["report"] = report
+            if not report.passed and not force_reason:
+                raise QualityGateFailed(report)
+        if on_passed is not None:
+            on_passed(build, report, force_reason if report is not None and not report.passed else "")
 
-    result = build_index(content_dir, index_dir, progress=progress, before_switch=gate)
+    result = build_index(content_dir, index_dir, progress=progress, before_switch=gate,
+                         generation=generation)
     report = after.get("report")
     forced = force_reason if report is not None and not report.passed else ""
     return ReindexOutcome(result=result, before=before, after=report, forced_reason=forced)

@@ -18,6 +18,8 @@ CHANNEL_TIMEOUT = 30
 # waitress refuses by itself, through ``FaqbotErrorTask`` (JSON or HTML as well).
 MAX_REQUEST_BODY = 1024 * 1024
 MAX_REQUEST_HEADER = 256 * 1024
+# On SIGTERM (systemd's stop), the requests in flight get this long to finish.
+DRAIN_SECONDS = 5.0
 
 
 def waitress_settings(threads: int | None = None, trusted_proxies: int = 0) -> dict:
@@ -102,37 +104,74 @@ def create_server(app, host: str, port: int, **settings):
 def run(host: str, port: int, threads: int | None, explicit: dict | None = None) -> None:
     """Build the index if it is missing, then serve the app until stopped (Ctrl-C or SIGTERM).
 
-    On the way out the question log writes what it still holds.
+    On the way out the requests in flight are finished and the question log writes what it
+    still holds.
     """
-    import signal
-    import sys
+    import time
 
     from . import create_app, questionlog
-    from .index import build_index, index_exists
+    from .index import ReindexRunning, index_exists
     from .search import IndexMissing
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = create_app(explicit)
     content_dir, index_dir = app.config["CONTENT_DIR"], app.config["INDEX_DIR"]
+    follower = services(app).follower
     if not index_exists(index_dir):
         logging.getLogger("faqbot").info("no usable index in %s, building it from %s", index_dir, content_dir)
-        build_index(content_dir, index_dir)
+        try:
+            follower.rebuild()   # the published generation, when this server has its content
+        except ReindexRunning:
+            # Another process of this machine (same index folder) is building it.
+            deadline = time.monotonic() + 600
+            while not index_exists(index_dir) and time.monotonic() < deadline:
+                time.sleep(0.2)
     try:
         # Open the index now: the first citizen should not wait for it (seconds on big corpora).
         services(app).engine.snapshot()
     except IndexMissing as exc:
         logging.getLogger("faqbot").error("index not usable at start (%s); rebuilding", exc)
     start_daily_prune(app)
-    # waitress stops serving on SystemExit and returns: a service manager's SIGTERM ends the
-    # server the way Ctrl-C does, so the question log is drained below.
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    follower.start()
+    server = create_server(app, host, port,
+                           **waitress_settings(threads, int(app.config.get("TRUSTED_PROXIES") or 0)))
     print(f"faqbot läuft auf http://{host}:{port}/", flush=True)
     try:
-        create_server(app, host, port,
-                      **waitress_settings(threads, int(app.config.get("TRUSTED_PROXIES") or 0))).run()
+        serve_until_stopped(server)
     finally:
         questionlog.drain_all()
         print("faqbot beendet.", flush=True)
+
+
+def serve_until_stopped(server, drain_seconds: float = DRAIN_SECONDS) -> None:
+    """Run a waitress server until SIGTERM or SIGINT; then stop accepting connections and let
+    the requests in flight finish (at most ``drain_seconds``) before closing. Behind nginx, a
+    server stopped for an update or a restart loses no request: new ones go to the others."""
+    import signal
+    import threading
+    import time
+
+    from waitress import wasyncore
+    from waitress.channel import HTTPChannel
+
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
+    server.print_listen("Serving on http://{}:{}")
+    while not stopping.is_set():
+        wasyncore.loop(timeout=0.5, map=server._map, count=1)
+    logging.getLogger("faqbot").info("stopping: no new connections, finishing the requests in flight")
+    server.del_channel()          # the listening socket only: the trigger stays, for the loop
+    server.socket.close()
+    deadline = time.monotonic() + drain_seconds
+    while time.monotonic() < deadline:
+        busy = [ch for ch in list(server._map.values())
+                if isinstance(ch, HTTPChannel) and (ch.requests or ch.total_outbufs_len)]
+        if not busy:
+            break
+        wasyncore.loop(timeout=0.05, map=server._map, count=1)
+    server.task_dispatcher.shutdown(cancel_pending=True, timeout=1)
+    wasyncore.close_all(server._map)
 
 
 def start_daily_prune(app) -> None:

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     import sqlalchemy as sa
 
     from .feedback import FeedbackStore
+    from .publish import Follower
     from .questionlog import Writer
     from .recovery import IndexRecovery
     from .search import SearchEngine
@@ -28,6 +29,7 @@ class Services:
     engine: "SearchEngine"
     questionlog: "Writer"
     feedback: "FeedbackStore"
+    follower: "Follower"           # keeps this server on the generation published for all
 
 
 def services(app: Flask | None = None) -> Services:

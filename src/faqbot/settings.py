@@ -60,6 +60,9 @@ SETTINGS = (
     Setting("SECRET_KEY", None, "Signs staff sessions; generated into instance/secret_key on first run when unset."),
     Setting("TODAY", "", "Fixes the day answers are given as of (YYYY-MM-DD), for tests and demos; "
             "empty: the server's date, so a new version goes live on its first day without a reindex."),
+    Setting("SYNC_INTERVAL", 2,
+            "Seconds between two looks of a server at the index generation published in the "
+            "database (several servers, docs/deploy.md); 0: the server does not follow."),
     Setting("RECOVERY_PAUSE", 5,
             "Seconds before the server tries again after a failed automatic rebuild of a missing "
             "index; doubled after each further failure, up to 10 minutes."),

@@ -14,7 +14,8 @@ from pathlib import Path
 from flask import (Blueprint, Response, abort, current_app, g, redirect, render_template,
                    request, session, url_for)
 
-from .. import accounts, history, proposals, questionlog
+from .. import accounts, history, proposals, publish, questionlog
+from .. import progress as reindex_progress
 from ..ask import QuestionError, answer_question
 from ..content import ContentError
 from ..evaluation import load_question_set, run_eval
@@ -31,9 +32,6 @@ bp = Blueprint("console", __name__, url_prefix="/konsole")
 
 # Ids in URLs above this are no row of ours (and too large for the database's integers).
 MAX_ID = 2**31 - 1
-# Progress of reindex runs started from this process: run id -> status dict.
-_progress: dict[int, dict] = {}
-_progress_lock = threading.Lock()
 
 
 def _db():
@@ -349,7 +347,9 @@ def reindex_page():
         return start_reindex()
     return render_template("console/reindex.html",
                            runs=[shown_run(r) for r in history.reindex_history(_db())],
-                           coming=coming_changes())
+                           coming=coming_changes(),
+                           fleet=services().follower.report(),
+                           publications=publish.history(_db()))
 
 
 def coming_changes() -> list[dict]:
@@ -376,8 +376,8 @@ def start_reindex():
     if request.form.get("force") and not reason:
         abort(400, description="Zum Überschreiben der Qualitätsschwelle ist eine Begründung nötig.")
     run_id = history.start_reindex(_db(), g.user.name, trigger="konsole", reason="in der Konsole gestartet")
-    with _progress_lock:
-        _progress[run_id] = {"done": 0, "total": 0, "phase": "Inhalte prüfen"}
+    # Progress is in the database: the run's page shows it on every server.
+    reindex_progress.save(_db(), run_id, phase="Inhalte prüfen")
     app = current_app._get_current_object()
     thread = threading.Thread(target=_run_reindex, name=f"reindex-{run_id}", daemon=True,
                               args=(app, run_id, g.user.name, reason if request.form.get("force") else ""))
@@ -386,10 +386,7 @@ def start_reindex():
 
 
 def _run_reindex(app, run_id: int, user: str, reason: str) -> None:
-    def progress(done: int, total: int) -> None:
-        with _progress_lock:
-            _progress[run_id] = {"done": done, "total": total,
-                                 "phase": "Passagen indexieren" if done < total else "Fragenkatalog prüfen"}
+    database = services(app).db
 
     def open_new_index(result) -> None:
         # This server answers from the new index before the editor reads "live".
@@ -398,17 +395,16 @@ def _run_reindex(app, run_id: int, user: str, reason: str) -> None:
         except IndexMissing:
             app.logger.exception("reindex %s: the new index could not be opened", run_id)
 
-    audit = Audit(services(app).db, user, "konsole", run_id=run_id)
+    audit = Audit(database, user, "konsole", run_id=run_id)
     try:
         reindex(app.config["CONTENT_DIR"], app.config["INDEX_DIR"], audit, force_reason=reason,
-                progress=progress, on_live=open_new_index)
+                progress=reindex_progress.Reporter(database, run_id), on_live=open_new_index)
     except (ContentError, QualityGateFailed, ReindexRunning):
         pass   # recorded in the run: the editor reads why on its page
     except Exception:  # noqa: BLE001 - recorded as failed; the old index keeps serving
         app.logger.exception("reindex %s failed", run_id)
     finally:
-        with _progress_lock:
-            _progress.pop(run_id, None)
+        reindex_progress.clear(database, run_id)
 
 
 @bp.route("/reindex/<int:run_id>")
@@ -417,8 +413,7 @@ def reindex_status(run_id: int):
     run = history.reindex_run(_db(), run_id) if run_id <= MAX_ID else None
     if run is None:
         abort(404)
-    with _progress_lock:
-        progress = dict(_progress.get(run_id, {}))
+    progress = reindex_progress.load(_db(), run_id) if run.status == "running" else {}
     return render_template("console/reindex_run.html", run=shown_run(run), progress=progress)
 
 

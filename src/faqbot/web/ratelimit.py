@@ -5,6 +5,10 @@ the widget and their feedback), and a limit of its own on the console's sign-in.
 ``30/minute`` or ``off``. The client is the connecting address; behind reverse proxies set
 ``FAQBOT_TRUSTED_PROXIES`` to their number so the address comes from X-Forwarded-For (and only
 from the proxies one trusts).
+
+With several servers, ``FAQBOT_RATE_LIMIT_STORAGE=redis://...`` keeps the counts in Redis, so a
+client's allowance is one across all servers. If Redis cannot be reached, each server counts
+in its own memory until it is back (requests are not refused for it).
 """
 from __future__ import annotations
 
@@ -28,13 +32,21 @@ def _limit(value: object, default: str) -> str | None:
     return None if limit.lower() in ("off", "none", "0", "false") else limit
 
 
+_REDIS_TIMEOUTS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+
+
 def init_app(app: Flask, blueprints: list[Blueprint]) -> Limiter | None:
     limit = _limit(app.config.get("RATE_LIMIT"), DEFAULT_LIMIT)
     login_limit = _limit(app.config.get("LOGIN_RATE_LIMIT"), DEFAULT_LOGIN_LIMIT)
     if limit is None and login_limit is None:
         return None
-    limiter = Limiter(get_remote_address, app=app, storage_uri=app.config.get("RATE_LIMIT_STORAGE") or "memory://",
-                      headers_enabled=True, strategy="moving-window")
+    storage = app.config.get("RATE_LIMIT_STORAGE") or "memory://"
+    shared = not storage.startswith("memory://")
+    limiter = Limiter(get_remote_address, app=app, storage_uri=storage,
+                      headers_enabled=True, strategy="moving-window",
+                      # A shared store that hangs must not hang the answers.
+                      storage_options=_REDIS_TIMEOUTS if storage.startswith(("redis", "valkey")) else {},
+                      in_memory_fallback_enabled=shared, key_prefix="faqbot")
     if limit is not None:
         for blueprint in blueprints:
             limiter.shared_limit(limit, scope=CITIZENS_SCOPE,
