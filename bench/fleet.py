@@ -24,6 +24,7 @@ import argparse
 import importlib.util
 import json
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -132,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="wait up to this long for a quiet machine before each run (default 30 s)")
     parser.add_argument("--json", type=Path, help="write the results here too")
     args = parser.parse_args(argv)
-    if not fleet_script.shutil.which("wrk"):
+    if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install -y wrk")
 
     work = Path(tempfile.mkdtemp(prefix="faqbot-bench-fleet-"))
@@ -160,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
                       f"others {r['others_cores']}", flush=True)
     finally:
         fleet.stop()
+    shutil.rmtree(work, ignore_errors=True)   # kept (with every piece's log) when a run failed
     best = {label: max(runs_, key=lambda r: r["rps"]) for label, runs_ in results.items()}
     median = {label: statistics.median(r["rps"] for r in runs_) for label, runs_ in results.items()}
     ratio = median["proxy-2"] / median["one"]
