@@ -141,12 +141,13 @@ def normalise(question: str) -> str:
 
 
 def query_terms(text: str, snapshot: Snapshot, weight: float = 1.0,
-                group_offset: int = 0) -> list[QueryTerm]:
+                group_offset: int = 0, personal: set[str] | None = None) -> list[QueryTerm]:
     """Analyse ``text`` into weighted query terms (folding, synonyms, typos, compounds, stems).
 
     The question is searched as asked. Only words that redaction takes for personal data and
     that the content never uses are left out ("Tanja" goes, "Mutter" stays)."""
-    personal = personal_words(text, snapshot)
+    if personal is None:
+        personal = personal_words(text, snapshot)
     tokens = analyse(strip_placeholders(text), snapshot.lexicon, mode="query")
     return [QueryTerm(text=t.text, weight=round(t.weight * weight, 3),
                       group=t.group + group_offset, origin=t.origin,
@@ -154,9 +155,10 @@ def query_terms(text: str, snapshot: Snapshot, weight: float = 1.0,
             if fold(getattr(t, "typed", t.text)) not in personal]
 
 
-def personal_words(text: str, snapshot: Snapshot) -> set[str]:
-    """Folded words of ``text`` that redaction removes and the content does not know."""
-    removed = set(words_of(text)) - set(words_of(redact(text)))
+def personal_words(text: str, snapshot: Snapshot, redacted: str | None = None) -> set[str]:
+    """Folded words of ``text`` that redaction removes (``redacted``: its redaction, when
+    already made) and the content does not know."""
+    removed = set(words_of(text)) - set(words_of(redact(text) if redacted is None else redacted))
     return {w for w in removed if not snapshot.lexicon.known(w)}
 
 
@@ -476,7 +478,8 @@ def _answer(engine: SearchEngine, snapshot: Snapshot, text: str, previous: tuple
     term = defined_term(typed)
     typed = term or typed
     searched = typed
-    terms = query_terms(searched, snapshot)
+    # The question is redacted once: for what is stored and for what is left out of the search.
+    terms = query_terms(searched, snapshot, personal=personal_words(text, snapshot, redacted))
     common = dict(question=text, redacted=redacted, today=today, as_of=as_of, time=time)
     if SMALL_TALK.search(text) and domain_share(terms, snapshot) < 0.5:
         return Answer(answered=False, confidence=0.0, hits=(),
