@@ -8,7 +8,8 @@ topics from referrals.yaml, nothing to search) are left out. The L2 strength is 
 5-fold cross-validation (log loss); the threshold is
 cross-validated share of declined out-of-scope questions at ``--target`` or above: the
 lowest threshold reaching the target, so that as few in-scope questions as possible are
-declined. The new holdout (bench/holdout-2026.yaml) is never read here.
+declined. The holdouts (bench/holdout-2026.yaml, bench/holdout-2026-12.yaml) are never read
+here.
 
     .venv/bin/python bench/fit_decline.py [--write] [--target 0.93]
 """
@@ -25,15 +26,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from faqbot.ask import answer_question  # noqa: E402
+from faqbot.ask import answer_question, query_terms  # noqa: E402
 from faqbot.decline import FEATURES, Model, fit_logistic, save_model  # noqa: E402
 from faqbot.evaluation import load_question_set  # noqa: E402
 from faqbot.index import build_index  # noqa: E402
+from faqbot.scope import ScopeModel, fit_naive_bayes, save_scope, scope_stems  # noqa: E402
 from faqbot.search import SearchEngine  # noqa: E402
 
 STAFF = ROOT / "content" / "questions.yaml"
 TRAINING = (STAFF, ROOT / "bench" / "holdout-questions.yaml",
-            ROOT / "bench" / "decline-training.yaml")
+            ROOT / "bench" / "decline-training.yaml", ROOT / "bench" / "dev-2026.yaml")
 L2_GRID = (0.01, 0.1, 0.3, 1.0, 3.0)
 FOLDS = 5
 
@@ -54,6 +56,41 @@ def rows_of(engine: SearchEngine, paths, today: dt.date):
             rows.append((answer.signals.vector(), int(bool(q.expect)), rank == 1, q.question,
                          rank, path))
     return rows
+
+
+SCOPE = FEATURES.index("scope")
+
+
+def content_texts(engine: SearchEngine) -> list[str]:
+    """Titles and alternate questions of every passage: what the content is about."""
+    texts = []
+    for rec in engine.snapshot().records.values():
+        texts.append(rec["title"])
+        texts.extend(rec["questions"])
+    return texts
+
+
+def stems_of(engine: SearchEngine, texts: list[str]) -> list[frozenset[str]]:
+    """Each text's stems as the assistant analyses a question (faqbot.scope.scope_stems)."""
+    snapshot = engine.snapshot()
+    return [scope_stems(query_terms(text, snapshot)) for text in texts]
+
+
+def with_scope(rows, folds, content: list[str]):
+    """The rows with their scope signal from a naive Bayes model fitted without their fold
+    (the content's texts are always in), so the decline model learns how much the signal is
+    worth on questions it has not seen."""
+    out = [list(r) for r in rows]
+    for test in folds:
+        held = set(test)
+        texts = content + [r[3] for i, r in enumerate(rows) if i not in held]
+        labels = [1] * len(content) + [r[1] for i, r in enumerate(rows) if i not in held]
+        model = ScopeModel(weights=fit_naive_bayes(texts, labels), provenance={})
+        for i in test:
+            vector = list(rows[i][0])
+            vector[SCOPE] = model.score(rows[i][3])
+            out[i][0] = vector
+    return [tuple(r) for r in out]
 
 
 def staff_gate(rows, probs, threshold: float) -> tuple[bool, dict]:
@@ -137,7 +174,19 @@ def main() -> None:
     today = dt.date.fromisoformat(args.date)
     with tempfile.TemporaryDirectory() as tmp:
         build_index(ROOT / "content", Path(tmp) / "index")
-        rows = rows_of(SearchEngine(Path(tmp) / "index"), TRAINING, today)
+        engine = SearchEngine(Path(tmp) / "index")
+        rows = rows_of(engine, TRAINING, today)
+        content = stems_of(engine, content_texts(engine))
+        rows = [r[:3] + (stems,) + r[4:] for r, stems in zip(rows, stems_of(engine, [r[3] for r in rows]))]
+    # The scope model: fitted on all questions and the content for answering; out of fold
+    # for the rows the decline model learns from.
+    scope = ScopeModel(weights=fit_naive_bayes(content + [r[3] for r in rows],
+                                               [1] * len(content) + [r[1] for r in rows]),
+                       provenance={"fitted": dt.date.today().isoformat(),
+                                   "script": "bench/fit_decline.py",
+                                   "training": [str(p.relative_to(ROOT)) for p in TRAINING]
+                                   + ["content: titles and alternate questions"]})
+    rows = with_scope(rows, folds_of(len(rows), seed=7), content)
     print(f"{len(rows)} rows ({sum(r[1] for r in rows)} in scope, {sum(not r[1] for r in rows)} out of scope); "
           f"declined by a rule before the model: {RULED['in']} in scope, {RULED['out']} out of scope")
     best = None
@@ -173,7 +222,9 @@ def main() -> None:
                         "declined_by_rules": dict(RULED),
                         "l2": l2, "cv_log_loss": round(loss, 4), "target": args.target,
                         "cross_validated": cv, "staff_set": staff}))
-        print("written: src/faqbot/decline_model.json")
+        save_scope(scope)
+        print("written: src/faqbot/decline_model.json, src/faqbot/scope_model.json "
+              f"({len(scope.weights)} stems)")
 
 
 if __name__ == "__main__":

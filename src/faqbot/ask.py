@@ -21,18 +21,22 @@ from .analysis import STOP_WORDS, WEIGHTS, analyse, fold, words_of
 from .decline import Signals, load_model
 from .fuzzy import QUESTION_WORDS, fuzzy_key
 from .periods import TimeReference, time_reference
-from .tuning import (BODY_CREDIT, DEFINITION_BONUS, DEFINITION_MATCH, EXPANSION_CREDIT,
-                     FOLLOW_UP_WEIGHT, MAX_ANSWERS, MAX_SUGGESTIONS, RELATIVE_CUTOFF,
-                     SUGGESTION_CUTOFF, UPCOMING_DAYS, W_BM25, W_COVERAGE, W_FUZZY)
+from .ranking import asked_part, feature_vector, load_ranker, sentence_cover
+from .tuning import (BODY_CREDIT, DEFINITION_MATCH, EXPANSION_CREDIT, FOLLOW_UP_WEIGHT,
+                     MAX_ANSWERS, MAX_SUGGESTIONS, RELATIVE_CUTOFF, SUGGESTION_CUTOFF,
+                     UPCOMING_DAYS)
 from .redact import redact, strip_placeholders
 from .referrals import Referral, find_referral
+from .scope import load_scope, scope_stems
 from .search import ABOUT_FIELDS, Candidate, QueryTerm, SearchEngine, Snapshot
 
 MAX_QUESTION_CHARS = 500
+# Candidates the search hands to the ranking model (best BM25F first), besides fuzzy matches.
+CANDIDATES = 40
 
 # "X Definition", "was bedeutet X", "X einfach erklärt", "was heißt X auf meinem Bescheid",
 # "was versteht man unter X", "was ist ein X": asking what a term means. The glossary term X
-# then comes first (DEFINITION_BONUS on the blended score).
+# is then marked for the ranking model ("definition"), which puts it first.
 DEFINITION = re.compile(
     r"^(?:was\s+(?:bedeutet|bedeuten|heißt|heisst|hei[sß]t|meint|ist\s+(?:ein|eine|einen)|sind|"
     r"versteht\s+man\s+unter|genau\s+ist)\s+(?:eigentlich\s+|genau\s+)?(?:(?:der|die|das|ein|eine|den|dem)\s+)?"
@@ -94,6 +98,7 @@ class Hit:
     valid_until: str | None = None
     easy: str = ""                      # the item's text in easy language, if it has one
     other: Version | None = None        # upcoming version, or today's for a question on the past
+    features: tuple = field(default=(), compare=False)   # the ranking model's input (faqbot.ranking)
 
 
 @dataclass(frozen=True)
@@ -188,7 +193,8 @@ def generality(word: str) -> float:
     return min(1.2, max(0.3, (7.0 - zipf) / 3.5))
 
 
-def coverage_of(terms: list[QueryTerm], snapshot: Snapshot) -> Callable[[dict[str, set[str]]], float]:
+def coverage_of(terms: list[QueryTerm], snapshot: Snapshot,
+                body_credit: float = BODY_CREDIT) -> Callable[[dict[str, set[str]]], float]:
     """How much of the question a passage covers: a function of the passage's matched terms
     (term -> fields), prepared once per question for all its candidates.
 
@@ -201,8 +207,8 @@ def coverage_of(terms: list[QueryTerm], snapshot: Snapshot) -> Callable[[dict[st
     earlier = [t for t in terms if t.group >= EARLIER_GROUPS]
     if earlier and len(earlier) < len(terms):
         # A follow-up: the new words decide, the earlier question gives the context.
-        now_part = coverage_of([t for t in terms if t.group < EARLIER_GROUPS], snapshot)
-        earlier_part = coverage_of(earlier, snapshot)
+        now_part = coverage_of([t for t in terms if t.group < EARLIER_GROUPS], snapshot, body_credit)
+        earlier_part = coverage_of(earlier, snapshot, body_credit)
         return lambda matched: ((1 - FOLLOW_UP_WEIGHT) * now_part(matched)
                                 + FOLLOW_UP_WEIGHT * earlier_part(matched))
     groups: dict[int, list[QueryTerm]] = {}
@@ -225,16 +231,17 @@ def coverage_of(terms: list[QueryTerm], snapshot: Snapshot) -> Callable[[dict[st
             return 0.0
         got = 0.0
         for importance, scale, whole, parts, weights, weight_sum in prepared:
-            best = max((_credit(m, matched) for m in whole), default=0.0)
+            best = max((_credit(m, matched, body_credit) for m in whole), default=0.0)
             if parts:
-                share = sum(weights[p.text] * _credit(p, matched) / p.weight for p in parts) / weight_sum
+                share = sum(weights[p.text] * _credit(p, matched, body_credit) / p.weight
+                            for p in parts) / weight_sum
                 best = max(best, share * 0.9 * scale)
             got += importance * min(best / scale, 1.0)
         return got / total
     return of
 
 
-def _credit(term: QueryTerm, matched: dict[str, set[str]]) -> float:
+def _credit(term: QueryTerm, matched: dict[str, set[str]], body_credit: float = BODY_CREDIT) -> float:
     """What matching ``term`` is worth (before the word's importance)."""
     fields = matched.get(term.text)
     if not fields:
@@ -242,7 +249,7 @@ def _credit(term: QueryTerm, matched: dict[str, set[str]]) -> float:
     # A synonym names the same concept: nearly full credit (the search ranks it lower).
     weight = (term.weight / WEIGHTS[term.origin] * EXPANSION_CREDIT[term.origin]
               if term.origin in EXPANSION_CREDIT else term.weight)
-    return weight * (1.0 if fields & ABOUT_FIELDS else BODY_CREDIT)
+    return weight * (1.0 if fields & ABOUT_FIELDS else body_credit)
 
 
 def is_established(word: str) -> bool:
@@ -313,9 +320,10 @@ def suggestions_for(text: str, snapshot: Snapshot, day: dt.date,
 
 def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot, day: dt.date,
          term: str = "") -> list[Hit]:
-    """Candidates of the versions that apply on ``day``, best first; with ``term`` (the
-    question asks what it means), the glossary entry for it first."""
-    candidates: dict[str, Candidate] = {c.id: c for c in snapshot.search(terms, limit=30, day=day)}
+    """Candidates of the versions that apply on ``day``, best first, ordered by the ranking
+    model (``faqbot.ranking``); with ``term`` (the question asks what it means), the glossary
+    entry for it is marked as the definition asked for."""
+    candidates: dict[str, Candidate] = {c.id: c for c in snapshot.search(terms, limit=CANDIDATES, day=day)}
     fuzzy = fuzzy_scores(text, snapshot, day)
     for key in fuzzy:
         if key not in candidates:
@@ -323,24 +331,41 @@ def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot, day: dt.date,
     if not candidates:
         return []
     top_bm25 = max(c.bm25 for c in candidates.values()) or 1.0
+    first = max(candidates.values(), key=lambda c: c.bm25).id
     coverage = coverage_of(terms, snapshot)
+    about_coverage = coverage_of(terms, snapshot, body_credit=0.0)
+    asked = asked_part(text)
+    asked_coverage = coverage if asked == text else coverage_of(query_terms(asked, snapshot), snapshot)
+    query = {t.text for t in terms}
+    key = " ".join(w for w in fuzzy_key(text).split() if w not in QUESTION_WORDS)
+    groups = len({t.group for t in terms if t.group < EARLIER_GROUPS})
+    ranker = load_ranker()
     hits = []
     for c in candidates.values():
+        r = c.record
         cov = coverage(c.matched)
         fz = fuzzy.get(c.id, 0.0)
-        score = W_COVERAGE * cov + W_BM25 * (c.bm25 / top_bm25) + W_FUZZY * fz
-        r = c.record
+        values = {"coverage": cov, "about": about_coverage(c.matched), "asked": asked_coverage(c.matched), "bm25": c.bm25 / top_bm25,
+                  "fuzzy": fz,
+                  "sentence": sentence_cover(query, snapshot.sentences(c.id)),
+                  "set_ratio": max((fuzz.token_set_ratio(key, fuzzy_key(s)) for s in
+                                    (r["title"], *r["questions"])), default=0.0) / 100 if key else 0.0,
+                  "glossary": float(r["kind"] == "glossary"),
+                  "interview": float(r["kind"] == "interview"),
+                  "definition": float(bool(term) and r["kind"] == "glossary" and
+                                      fuzz.token_set_ratio(fold(r["title"]), term) >= DEFINITION_MATCH),
+                  "first": float(c.id == first)}
+        for name, value in c.field_scores.items():
+            values[name] = value / top_bm25
+        vector = feature_vector(values, groups)
+        score = ranker.score(vector)
         hits.append(Hit(id=r["id"], item_id=r["item_id"], kind=r["kind"], title=r["title"],
                         item_title=r["item_title"], passage=r["text"], anchor=r["anchor"],
                         source=r["source"], stand=r["stand"], score=round(score, 4),
                         coverage=round(cov, 4), bm25=round(c.bm25, 4), fuzzy=round(fz, 4),
                         matched=tuple(sorted(c.matched)), field_scores=c.field_scores,
                         matched_fields=c.matched, key=c.id, valid_from=r["valid_from"],
-                        valid_until=r["valid_until"], easy=r.get("easy", "")))
-    if term:
-        hits = [replace(h, score=round(h.score + DEFINITION_BONUS, 4))
-                if h.kind == "glossary" and fuzz.token_set_ratio(fold(h.title), term) >= DEFINITION_MATCH
-                else h for h in hits]
+                        valid_until=r["valid_until"], easy=r.get("easy", ""), features=vector))
     hits.sort(key=lambda h: (-h.score, h.id))
     return hits
 
@@ -408,7 +433,8 @@ def signals_of(hits: list[Hit], terms: list[QueryTerm], snapshot: Snapshot,
     return Signals(coverage=best.coverage, fuzzy=best.fuzzy, domain=domain_share(terms, snapshot),
                    margin=max(0.0, min(1.0, margin)), words=math.log1p(len(groups)),
                    unknown=unknown / total if total else 0.0, about=about, score=best.score,
-                   top=top_matched, strength=strength, follow_up=float(follow_up))
+                   top=top_matched, strength=strength, follow_up=float(follow_up),
+                   scope=load_scope().score(scope_stems(t for t in terms if t.group < EARLIER_GROUPS)))
 
 
 def outside_topic(text: str, best: Hit, snapshot: Snapshot) -> Referral | None:
@@ -468,8 +494,19 @@ def _without(text: str, part: str) -> str:
     return " ".join((text[:at] + " " + text[at + len(part):]).split()) if at >= 0 else text
 
 
+def ranked_candidates(engine: SearchEngine, question: str, history: tuple[str, ...] = (),
+                      today: dt.date | None = None) -> tuple[Answer, list[Hit]]:
+    """The answer (uncached) and every candidate ranked for it, not only those shown: for
+    fitting and explaining the ranking model (bench/fit_ranking.py)."""
+    ranked: list[Hit] = []
+    previous = tuple(h for h in (_history_entry(h) for h in history) if h)[-1:]
+    answer = _answer(engine, engine.snapshot(), normalise(question), previous,
+                     today or dt.date.today(), ranked)
+    return answer, ranked
+
+
 def _answer(engine: SearchEngine, snapshot: Snapshot, text: str, previous: tuple[str, ...],
-            today: dt.date) -> Answer:
+            today: dt.date, ranked: list[Hit] | None = None) -> Answer:
     redacted = redact(text)
     as_of, time = answer_day(text, snapshot, today)
     # A named date says when, not what: its words are not searched ("im Mai 2026").
@@ -508,6 +545,8 @@ def _answer(engine: SearchEngine, snapshot: Snapshot, text: str, previous: tuple
         if not snapshot.damaged():
             raise
         raise engine.broken(snapshot, exc) from exc
+    if ranked is not None:
+        ranked.extend(hits)
     if not hits:
         return Answer(answered=False, confidence=0.0, hits=(),
                       suggestions=suggestions_for(searched, snapshot, as_of), searched=searched,

@@ -34,6 +34,7 @@ class Signals:
     top: float             # 1 when the question's most telling word matches the best passage
     strength: float        # how telling the most telling typed word is (rarity in German)
     follow_up: float       # 1 when merged with the chat's previous question
+    scope: float = 0.0     # the words' log-odds of being in scope (faqbot.scope)
 
     def vector(self) -> list[float]:
         return [getattr(self, f.name) for f in fields(self)]

@@ -20,7 +20,7 @@ import numpy as np
 from wordfreq import zipf_frequency
 
 from . import scores
-from .analysis import Lexicon, STOP_WORDS
+from .analysis import Lexicon, STOP_WORDS, analyse
 from .fuzzy import Titles
 from .index import (CURRENT, FIELD_BOOSTS, INDEX_FORMAT, META_FILE, load_lexicon,
                     load_saved_referrals, open_build, read_meta)
@@ -160,6 +160,20 @@ class Snapshot:
         self.about_terms: set[str] = set()
         for fieldname in ABOUT_FIELDS:
             self.about_terms |= self.scores.terms(fieldname)
+        self._sentences: dict[str, list[dict[str, float]]] = {}
+
+    def sentences(self, key: str) -> list[dict[str, float]]:
+        """The stems of a passage's title and of each alternate question, with their idf
+        (analysed on first use, then kept)."""
+        found = self._sentences.get(key)
+        if found is None:
+            rec = self.records[key]
+            found = []
+            for text in (rec["title"], *rec["questions"]):
+                stems = {t.text for t in analyse(text, self.lexicon, mode="index") if t.origin == "word"}
+                found.append({stem: self.idf(stem) for stem in stems})
+            self._sentences[key] = found
+        return found
 
     def _titles(self) -> Iterator[tuple[str, str]]:
         """(passage id, text) of the FAQ titles and alternate questions and glossary terms."""

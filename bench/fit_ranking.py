@@ -1,0 +1,144 @@
+"""Fit the ranking model (``faqbot.ranking``) on question sets with known answers.
+
+Each in-scope question is asked with the current engine; every candidate ranked for it
+becomes a vector of ranking features. The model is pairwise: each right candidate should
+score above each wrong one (every question weighs the same). The L2 strength is chosen by
+5-fold cross-validation over questions (out-of-fold Hit@1 of the ranking alone, before any
+decline); the figures printed are out-of-fold, per training set.
+
+Training sets: the staff set, the old holdout, the in-scope situations written for the decline
+model and the development set (bench/dev-2026.yaml). The holdouts bench/holdout-2026.yaml and
+bench/holdout-2026-12.yaml are never read here.
+
+    .venv/bin/python bench/fit_ranking.py [--write]
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from faqbot.ask import ranked_candidates  # noqa: E402
+from faqbot.evaluation import load_question_set  # noqa: E402
+from faqbot.index import build_index  # noqa: E402
+from faqbot.ranking import RANKING_FEATURES, Ranker, fit_pairwise, save_ranker  # noqa: E402
+from faqbot.search import SearchEngine  # noqa: E402
+
+TRAINING = tuple(ROOT / p for p in ("content/questions.yaml", "bench/holdout-questions.yaml",
+                                    "bench/decline-training.yaml", "bench/dev-2026.yaml"))
+L2_GRID = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+FOLDS = 5
+
+
+def right(hit, expect) -> bool:
+    return any(hit.id == e or ("#" not in e and hit.item_id == e) for e in expect)
+
+
+def groups_of(engine: SearchEngine, paths, today: dt.date):
+    """Per in-scope question: (set name, right vectors, wrong vectors, vector of each
+    candidate in the order found). Questions whose right passage is not among the candidates
+    are counted, not fitted."""
+    groups, missing = [], {}
+    for path in paths:
+        if not path.exists():
+            continue
+        name = str(path.relative_to(ROOT))
+        for q in load_question_set(path).questions:
+            if not q.expect:
+                continue
+            _, ranked = ranked_candidates(engine, q.question, tuple(q.history), q.date or today)
+            good = [h.features for h in ranked if right(h, q.expect)]
+            bad = [h.features for h in ranked if not right(h, q.expect)]
+            if not good:
+                missing[name] = missing.get(name, 0) + 1
+                continue
+            groups.append((name, good, bad, q.question))
+    return groups, missing
+
+
+def score(weights, vector) -> float:
+    return sum(w * v for w, v in zip(weights, vector))
+
+
+def hit1(weights, group) -> bool:
+    _, good, bad, _ = group
+    best_good = max(score(weights, v) for v in good)
+    return all(score(weights, v) < best_good for v in bad)
+
+
+def folds_of(n: int, seed: int = 20261201):
+    order = list(range(n))
+    random.Random(seed).shuffle(order)
+    return [order[k::FOLDS] for k in range(FOLDS)]
+
+
+def cross_validate(groups, l2: float) -> list[bool]:
+    """Out-of-fold Hit@1 of every question."""
+    hits = [False] * len(groups)
+    for test in folds_of(len(groups)):
+        held = set(test)
+        w = fit_pairwise([(g[1], g[2]) for i, g in enumerate(groups) if i not in held and g[2]], l2=l2)
+        for i in test:
+            hits[i] = hit1(w, groups[i])
+    return hits
+
+
+def per_set(groups, hits, missing) -> str:
+    names = sorted({g[0] for g in groups} | set(missing))
+    parts = []
+    for name in names:
+        got = [h for g, h in zip(groups, hits) if g[0] == name]
+        total = len(got) + missing.get(name, 0)
+        parts.append(f"{Path(name).name} {sum(got) / total:.3f} (n={total})")
+    return ", ".join(parts)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--write", action="store_true", help="write src/faqbot/ranking_model.json")
+    parser.add_argument("--date", default="2026-12-01", help="the day questions are asked on")
+    parser.add_argument("--content", type=Path, default=ROOT / "content")
+    args = parser.parse_args()
+    today = dt.date.fromisoformat(args.date)
+    with tempfile.TemporaryDirectory() as tmp:
+        build_index(args.content, Path(tmp) / "index")
+        groups, missing = groups_of(SearchEngine(Path(tmp) / "index"), TRAINING, today)
+    print(f"{len(groups)} questions with the right passage among the candidates; "
+          f"not among them: {missing}")
+    from faqbot.ranking import load_ranker
+    current = load_ranker()
+    now = [hit1([current.weights.get(n, 0.0) for n in RANKING_FEATURES], g) for g in groups]
+    print(f"current model, Hit@1 of the ranking (in-sample): {per_set(groups, now, missing)}")
+    best = None
+    for l2 in L2_GRID:
+        hits = cross_validate(groups, l2)
+        print(f"l2={l2:<6} out-of-fold Hit@1: {per_set(groups, hits, missing)}  all {sum(hits) / len(hits):.3f}")
+        if best is None or sum(hits) > best[1]:
+            best = (l2, sum(hits), hits)
+    l2, _, hits = best
+    weights = fit_pairwise([(g[1], g[2]) for g in groups if g[2]], l2=l2)
+    # Scores are the linear score over that of a typical right answer (its median), so that
+    # they lie about 0..1 like the blend they replace.
+    tops = sorted(max(score(weights, v) for v in g[1]) for g in groups)
+    scale = tops[len(tops) // 2]
+    print(f"chosen l2={l2}, scale {scale:.3f}")
+    for name, w in zip(RANKING_FEATURES, weights):
+        print(f"  {name:<16} {w:+.3f}")
+    if args.write:
+        save_ranker(Ranker(
+            weights={n: round(w, 4) for n, w in zip(RANKING_FEATURES, weights)}, scale=round(scale, 4),
+            provenance={"fitted": dt.date.today().isoformat(), "script": "bench/fit_ranking.py",
+                        "training": [str(p.relative_to(ROOT)) for p in TRAINING if p.exists()],
+                        "questions": len(groups), "not_among_candidates": missing, "l2": l2,
+                        "out_of_fold_hit_at_1": per_set(groups, hits, missing)}))
+        print("written: src/faqbot/ranking_model.json")
+
+
+if __name__ == "__main__":
+    main()
