@@ -215,9 +215,11 @@ def main() -> None:
     docs = passages(content, RUN_DAY)
     sets = args.questions or [str(ROOT / "content" / "questions.yaml"),
                               str(ROOT / "bench" / "holdout-questions.yaml"),
-                              str(ROOT / "bench" / "holdout-2026.yaml")]
+                              str(ROOT / "bench" / "holdout-2026.yaml"),
+                              str(ROOT / "bench" / "holdout-2026-12.yaml")]
     for path in sets:
-        qset = load_question_set(Path(path))
+        path = Path(path).resolve()
+        qset = load_question_set(path)
         results = [run_faqbot(content, qset),
                    run_whoosh("whoosh-default", StandardAnalyzer(), docs, qset),
                    run_whoosh("whoosh-german", LanguageAnalyzer("de"), docs, qset),
@@ -236,6 +238,41 @@ def main() -> None:
                       f"threshold {r.threshold}")
         best_peer = max(r.hit1 for r in results[1:])
         print(f"faqbot ahead of the best peer by {100 * (results[0].hit1 - best_peer):.1f} points of Hit@1")
+        print_by_style(content, Path(path))
+
+
+def print_by_style(content: Path, path: Path) -> None:
+    """faqbot's figures per style of question (the sets' ``kind``: long, everyday, short,
+    followup), with ``rank 1``: the right item first, declined or not."""
+    import yaml
+
+    styles = {(r["q"], tuple(r.get("history") or ())): r.get("kind")
+              for r in yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]}
+    qset = load_question_set(path)
+    if not any(styles.values()):
+        return
+    tmp = Path(tempfile.mkdtemp())
+    try:
+        build_index(content, tmp / "index")
+        engine = SearchEngine(tmp / "index")
+        rows: dict[str, list[tuple[bool, bool, bool]]] = {}
+        for q in qset.questions:
+            if not q.expect:
+                continue
+            a = answer_question(engine, q.question, q.history, today=q.date or RUN_DAY)
+            rank = next((n for n, h in enumerate(a.hits, start=1)
+                         if any(h.id == e or ("#" not in e and h.item_id == e) for e in q.expect)), None)
+            style = styles.get((q.question, tuple(q.history)), "?") or "?"
+            rows.setdefault(style, []).append((a.answered, rank == 1, rank is not None and rank <= 3))
+        print("| kind | questions | Hit@1 | Hit@3 | declined | rank 1 |")
+        print("|---|---|---|---|---|---|")
+        for style, got in sorted(rows.items(), key=lambda kv: -len(kv[1])):
+            n = len(got)
+            print(f"| {style} | {n} | {sum(a and r1 for a, r1, _ in got) / n:.3f} | "
+                  f"{sum(a and r3 for a, _, r3 in got) / n:.3f} | {sum(not a for a, _, _ in got) / n:.3f} | "
+                  f"{sum(r1 for _, r1, _ in got) / n:.3f} |")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -320,3 +320,17 @@ def test_redact_replaces_each_kind_of_personal_data():
     assert "[Name]" in text and "[E-Mail]" in text and "[Telefon]" in text
     assert "[IBAN]" in text and "[Nummer]" in text and "[Adresse]" in text
     assert text.endswith("Wie beantrage ich Bürgergeld?")
+
+
+@pytest.mark.parametrize("question", ["zahlen die dann trotzdem die miete",
+                                      "bekomme ich dafür auch einen zuschuss"])
+def test_a_short_question_pointing_back_is_a_follow_up(engine, question):
+    answer = ask(engine, question, ["Darf ich einen Minijob haben?"])
+    assert answer.follow_up
+    assert answer.searched.startswith("Darf ich einen Minijob haben?")
+
+
+def test_a_question_pointing_back_but_complete_in_itself_is_not_merged(engine):
+    answer = ask(engine, "Wie viel Geld bekomme ich dann als Alleinerziehende mit zwei Kindern "
+                 "vom Jobcenter für die Miete und den Regelbedarf?", ["Darf ich einen Minijob haben?"])
+    assert not answer.follow_up

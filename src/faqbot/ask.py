@@ -175,9 +175,17 @@ def _history_entry(text: object) -> str:
         return ""
 
 
+# Words pointing back to what was said before ("zahlen die dann trotzdem meine Miete?").
+POINTING_BACK = re.compile(r"\b(dann|dafür|dafuer|davon|dabei|dadurch|trotzdem|dort|darauf)\b",
+                           re.IGNORECASE)
+
+
 def is_follow_up(question: str, terms: list[QueryTerm]) -> bool:
+    """A short question that starts like a follow-up, points back to what was said before, or
+    has only one telling word."""
     groups = {t.group for t in terms}
-    return bool(FOLLOW_UP_START.match(question)) and len(groups) <= 3 or len(groups) <= 1
+    return ((bool(FOLLOW_UP_START.match(question)) or bool(POINTING_BACK.search(question)))
+            and len(groups) <= 3 or len(groups) <= 1)
 
 
 
