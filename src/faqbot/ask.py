@@ -343,7 +343,9 @@ def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot, day: dt.date,
     coverage = coverage_of(terms, snapshot)
     about_coverage = coverage_of(terms, snapshot, body_credit=0.0)
     asked = asked_part(text)
-    asked_coverage = coverage if asked == text else coverage_of(query_terms(asked, snapshot), snapshot)
+    # (Names in it match no passage: no need to find them again.)
+    asked_coverage = (coverage if asked == text else
+                      coverage_of(query_terms(asked, snapshot, personal=set()), snapshot))
     query = {t.text for t in terms}
     key = " ".join(w for w in fuzzy_key(text).split() if w not in QUESTION_WORDS)
     groups = len({t.group for t in terms if t.group < EARLIER_GROUPS})
@@ -356,8 +358,8 @@ def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot, day: dt.date,
         values = {"coverage": cov, "about": about_coverage(c.matched), "asked": asked_coverage(c.matched), "bm25": c.bm25 / top_bm25,
                   "fuzzy": fz,
                   "sentence": sentence_cover(query, snapshot.sentences(c.id)),
-                  "set_ratio": max((fuzz.token_set_ratio(key, fuzzy_key(s)) for s in
-                                    (r["title"], *r["questions"])), default=0.0) / 100 if key else 0.0,
+                  "set_ratio": max((fuzz.token_set_ratio(key, s) for s in snapshot.sentence_keys(c.id)),
+                                   default=0.0) / 100 if key else 0.0,
                   "glossary": float(r["kind"] == "glossary"),
                   "interview": float(r["kind"] == "interview"),
                   "definition": float(bool(term) and r["kind"] == "glossary" and

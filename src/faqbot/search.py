@@ -21,7 +21,7 @@ from wordfreq import zipf_frequency
 
 from . import scores
 from .analysis import Lexicon, STOP_WORDS, analyse
-from .fuzzy import Titles
+from .fuzzy import Titles, fuzzy_key
 from .index import (CURRENT, FIELD_BOOSTS, INDEX_FORMAT, META_FILE, load_lexicon,
                     load_saved_referrals, open_build, read_meta)
 from .featured import load_saved_featured
@@ -161,6 +161,7 @@ class Snapshot:
         for fieldname in ABOUT_FIELDS:
             self.about_terms |= self.scores.terms(fieldname)
         self._sentences: dict[str, list[dict[str, float]]] = {}
+        self._sentence_keys: dict[str, list[str]] = {}
 
     def sentences(self, key: str) -> list[dict[str, float]]:
         """The stems of a passage's title and of each alternate question, with their idf
@@ -173,6 +174,15 @@ class Snapshot:
                 stems = {t.text for t in analyse(text, self.lexicon, mode="index") if t.origin == "word"}
                 found.append({stem: self.idf(stem) for stem in stems})
             self._sentences[key] = found
+        return found
+
+    def sentence_keys(self, key: str) -> list[str]:
+        """The ``fuzzy_key`` of a passage's title and of each alternate question (kept)."""
+        found = self._sentence_keys.get(key)
+        if found is None:
+            rec = self.records[key]
+            found = [fuzzy_key(text) for text in (rec["title"], *rec["questions"])]
+            self._sentence_keys[key] = found
         return found
 
     def _titles(self) -> Iterator[tuple[str, str]]:
