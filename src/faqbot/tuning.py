@@ -39,22 +39,18 @@ THESAURUS_MAX_PHRASE = 2
 TELLING_ZIPF = 4.2
 IN_USE_ZIPF = 1.5
 
-# --- blending the ranking score (faqbot.ask) -------------------------------------------------
-# score = W_COVERAGE * coverage + W_BM25 * bm25 / best bm25 + W_FUZZY * fuzzy (issue 2, step 1;
-# a grid over the staff set, 0.1 steps).
-W_COVERAGE = 0.5
-W_BM25 = 0.3
-W_FUZZY = 0.2
+# --- ranking (faqbot.ask, faqbot.ranking) ----------------------------------------------------
+# The candidates' order is a fitted model: its weights are data, in ranking_model.json, fitted
+# by bench/fit_ranking.py (issue 11, second round; it replaced the blend 0.5 * coverage + 0.3 *
+# BM25F + 0.2 * fuzzy of issue 2 and the definition bonus of 0.15).
 # Coverage credit of a concept matched through an expansion, relative to the typed word (issue
 # 2: synonyms; issue 11: thesaurus, set below synonyms), and of a body-only match (step 3).
 EXPANSION_CREDIT = {"synonym": 0.9, "thesaurus": 0.8}
 BODY_CREDIT = 0.5
 # In a follow-up the earlier question's words weigh 0.4, the new words decide (step 7).
 FOLLOW_UP_WEIGHT = 0.4
-# "was bedeutet X", "X Definition": the glossary term X gets this much on the blended score
-# when its title is this similar (token_set_ratio) to X (issue 11; the bonus lifts a glossary
-# term over an FAQ that mentions it, about the usual gap between them).
-DEFINITION_BONUS = 0.15
+# "was bedeutet X", "X Definition": a glossary term whose title is this similar
+# (token_set_ratio) to X is marked as the definition asked for (a feature of the ranking model).
 DEFINITION_MATCH = 85
 
 # --- what an answer shows (faqbot.ask) -------------------------------------------------------
