@@ -1,15 +1,17 @@
-"""Fit the decline model (``faqbot.decline``) on the staff question set, the old holdout and the
-training questions written for it (``bench/decline-training.yaml``).
+"""Fit the decline model (``faqbot.decline``) on the training question sets of
+``bench/training.py`` (the staff set, the old holdouts, the decline-training questions and the
+development sets).
 
-Each question is asked with the current engine; the best candidate's signals become one row,
+Each question is asked with the current engine, its passage classifier learned without the
+question's fold; the best candidate's signals become one row,
 labelled 1 when the question is in scope (the content covers it) and 0 when it must be
 declined. Questions the rules decline before the model (small talk, other authorities'
 topics from referrals.yaml, nothing to search) are left out. The L2 strength is chosen by
 5-fold cross-validation (log loss); the threshold is
 cross-validated share of declined out-of-scope questions at ``--target`` or above: the
 lowest threshold reaching the target, so that as few in-scope questions as possible are
-declined. The holdouts (bench/holdout-2026.yaml, bench/holdout-2026-12.yaml) are never read
-here.
+declined. The holdouts that report quality (bench/holdout-2026-12.yaml and newer) are never
+read here.
 
     .venv/bin/python bench/fit_decline.py [--write] [--target 0.93]
 """
@@ -32,10 +34,7 @@ from faqbot.evaluation import load_question_set  # noqa: E402
 from faqbot.index import build_index  # noqa: E402
 from faqbot.scope import ScopeModel, fit_naive_bayes, save_scope, scope_stems  # noqa: E402
 from faqbot.search import SearchEngine  # noqa: E402
-
-STAFF = ROOT / "content" / "questions.yaml"
-TRAINING = (STAFF, ROOT / "bench" / "holdout-questions.yaml",
-            ROOT / "bench" / "decline-training.yaml", ROOT / "bench" / "dev-2026.yaml")
+from training import STAFF, labelled_questions, out_of_fold, training_paths  # noqa: E402
 L2_GRID = (0.01, 0.1, 0.3, 1.0, 3.0)
 FOLDS = 5
 
@@ -43,18 +42,25 @@ FOLDS = 5
 RULED = {"in": 0, "out": 0}      # questions declined by a rule before the model
 
 
-def rows_of(engine: SearchEngine, paths, today: dt.date):
+def rows_of(engine: SearchEngine, today: dt.date):
+    """One row per question the model decides on, asked with a passage classifier that has
+    not learned it (``training.out_of_fold``)."""
+    questions = labelled_questions(engine, today)
+
+    def ask(item):
+        q = item.question
+        return answer_question(engine, q.question, q.history, today=q.date or today)
+
     rows = []
-    for path in paths:
-        for q in load_question_set(path).questions:
-            answer = answer_question(engine, q.question, q.history, today=q.date or today)
-            if answer.signals is None:
-                RULED["in" if q.expect else "out"] += 1
-                continue
-            rank = next((n for n, h in enumerate(answer.hits, start=1)
-                         if any(h.id == e or ("#" not in e and h.item_id == e) for e in q.expect)), None)
-            rows.append((answer.signals.vector(), int(bool(q.expect)), rank == 1, q.question,
-                         rank, path))
+    for item, answer in zip(questions, out_of_fold(engine, questions, ask)):
+        q = item.question
+        if answer.signals is None:
+            RULED["in" if q.expect else "out"] += 1
+            continue
+        rank = next((n for n, h in enumerate(answer.hits, start=1)
+                     if any(h.id == e or ("#" not in e and h.item_id == e) for e in q.expect)), None)
+        rows.append((answer.signals.vector(), int(bool(q.expect)), rank == 1, q.question,
+                     rank, item.path))
     return rows
 
 
@@ -175,7 +181,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         build_index(ROOT / "content", Path(tmp) / "index")
         engine = SearchEngine(Path(tmp) / "index")
-        rows = rows_of(engine, TRAINING, today)
+        rows = rows_of(engine, today)
         content = stems_of(engine, content_texts(engine))
         rows = [r[:3] + (stems,) + r[4:] for r, stems in zip(rows, stems_of(engine, [r[3] for r in rows]))]
     # The scope model: fitted on all questions and the content for answering; out of fold
@@ -184,7 +190,7 @@ def main() -> None:
                                                [1] * len(content) + [r[1] for r in rows]),
                        provenance={"fitted": dt.date.today().isoformat(),
                                    "script": "bench/fit_decline.py",
-                                   "training": [str(p.relative_to(ROOT)) for p in TRAINING]
+                                   "training": [str(p.relative_to(ROOT)) for p in training_paths()]
                                    + ["content: titles and alternate questions"]})
     rows = with_scope(rows, folds_of(len(rows), seed=7), content)
     print(f"{len(rows)} rows ({sum(r[1] for r in rows)} in scope, {sum(not r[1] for r in rows)} out of scope); "
@@ -217,7 +223,7 @@ def main() -> None:
             weights={n: round(w, 4) for n, w in zip(FEATURES, weights)},
             intercept=round(intercept, 4), threshold=round(threshold, 4),
             provenance={"fitted": dt.date.today().isoformat(), "script": "bench/fit_decline.py",
-                        "training": [str(p.relative_to(ROOT)) for p in TRAINING],
+                        "training": [str(p.relative_to(ROOT)) for p in training_paths()],
                         "rows": len(rows), "in_scope": sum(r[1] for r in rows),
                         "declined_by_rules": dict(RULED),
                         "l2": l2, "cv_log_loss": round(loss, 4), "target": args.target,

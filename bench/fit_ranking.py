@@ -6,9 +6,11 @@ score above each wrong one (every question weighs the same). The L2 strength is 
 5-fold cross-validation over questions (out-of-fold Hit@1 of the ranking alone, before any
 decline); the figures printed are out-of-fold, per training set.
 
-Training sets: the staff set, the old holdout, the in-scope situations written for the decline
-model and the development set (bench/dev-2026.yaml). The holdouts bench/holdout-2026.yaml and
-bench/holdout-2026-12.yaml are never read here.
+Training sets: those of ``bench/training.py`` (the staff set, the old holdouts, the
+decline-training situations and the development sets). The passage classifier learns their
+in-scope questions' wording; the ranking model is fitted on features computed out of fold
+(each question ranked with a classifier that has not learned it), and the learned counts are
+written to ``classifier_model.json`` with the model.
 
     .venv/bin/python bench/fit_ranking.py [--write]
 """
@@ -25,13 +27,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from faqbot.ask import ranked_candidates  # noqa: E402
-from faqbot.evaluation import load_question_set  # noqa: E402
+from faqbot.classifier import save_learned  # noqa: E402
 from faqbot.index import build_index  # noqa: E402
 from faqbot.ranking import RANKING_FEATURES, Ranker, fit_pairwise, save_ranker  # noqa: E402
 from faqbot.search import SearchEngine  # noqa: E402
+from training import labelled_questions, learned_counts, out_of_fold, training_paths  # noqa: E402
 
-TRAINING = tuple(ROOT / p for p in ("content/questions.yaml", "bench/holdout-questions.yaml",
-                                    "bench/decline-training.yaml", "bench/dev-2026.yaml"))
 L2_GRID = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 FOLDS = 5
 
@@ -40,25 +41,25 @@ def right(hit, expect) -> bool:
     return any(hit.id == e or ("#" not in e and hit.item_id == e) for e in expect)
 
 
-def groups_of(engine: SearchEngine, paths, today: dt.date):
-    """Per in-scope question: (set name, right vectors, wrong vectors, vector of each
-    candidate in the order found). Questions whose right passage is not among the candidates
-    are counted, not fitted."""
+def groups_of(engine: SearchEngine, questions, today: dt.date):
+    """Per in-scope question, ranked with a classifier that has not learned it: (set name,
+    right vectors, wrong vectors, question). Questions whose right passage is not among the
+    candidates are counted, not fitted."""
+    inside = [q for q in questions if q.labels]
+
+    def ask(item):
+        q = item.question
+        _, ranked = ranked_candidates(engine, q.question, tuple(q.history), q.date or today)
+        return ([h.features for h in ranked if right(h, q.expect)],
+                [h.features for h in ranked if not right(h, q.expect)])
+
     groups, missing = [], {}
-    for path in paths:
-        if not path.exists():
+    for item, (good, bad) in zip(inside, out_of_fold(engine, inside, ask)):
+        name = str(item.path.relative_to(ROOT))
+        if not good:
+            missing[name] = missing.get(name, 0) + 1
             continue
-        name = str(path.relative_to(ROOT))
-        for q in load_question_set(path).questions:
-            if not q.expect:
-                continue
-            _, ranked = ranked_candidates(engine, q.question, tuple(q.history), q.date or today)
-            good = [h.features for h in ranked if right(h, q.expect)]
-            bad = [h.features for h in ranked if not right(h, q.expect)]
-            if not good:
-                missing[name] = missing.get(name, 0) + 1
-                continue
-            groups.append((name, good, bad, q.question))
+        groups.append((name, good, bad, item.question.question))
     return groups, missing
 
 
@@ -108,13 +109,15 @@ def main() -> None:
     today = dt.date.fromisoformat(args.date)
     with tempfile.TemporaryDirectory() as tmp:
         build_index(args.content, Path(tmp) / "index")
-        groups, missing = groups_of(SearchEngine(Path(tmp) / "index"), TRAINING, today)
+        engine = SearchEngine(Path(tmp) / "index")
+        questions = labelled_questions(engine, today)
+        groups, missing = groups_of(engine, questions, today)
     print(f"{len(groups)} questions with the right passage among the candidates; "
           f"not among them: {missing}")
     from faqbot.ranking import load_ranker
     current = load_ranker()
     now = [hit1([current.weights.get(n, 0.0) for n in RANKING_FEATURES], g) for g in groups]
-    print(f"current model, Hit@1 of the ranking (in-sample): {per_set(groups, now, missing)}")
+    print(f"current model, Hit@1 of the ranking (classifier out of fold): {per_set(groups, now, missing)}")
     best = None
     for l2 in L2_GRID:
         hits = cross_validate(groups, l2)
@@ -131,13 +134,17 @@ def main() -> None:
     for name, w in zip(RANKING_FEATURES, weights):
         print(f"  {name:<16} {w:+.3f}")
     if args.write:
+        training = [str(p.relative_to(ROOT)) for p in training_paths()]
+        save_learned(learned_counts(questions), provenance={
+            "fitted": dt.date.today().isoformat(), "script": "bench/fit_ranking.py",
+            "training": training, "questions": sum(1 for q in questions if q.labels)})
         save_ranker(Ranker(
             weights={n: round(w, 4) for n, w in zip(RANKING_FEATURES, weights)}, scale=round(scale, 4),
             provenance={"fitted": dt.date.today().isoformat(), "script": "bench/fit_ranking.py",
-                        "training": [str(p.relative_to(ROOT)) for p in TRAINING if p.exists()],
+                        "training": training,
                         "questions": len(groups), "not_among_candidates": missing, "l2": l2,
                         "out_of_fold_hit_at_1": per_set(groups, hits, missing)}))
-        print("written: src/faqbot/ranking_model.json")
+        print("written: src/faqbot/ranking_model.json, src/faqbot/classifier_model.json")
 
 
 if __name__ == "__main__":

@@ -136,9 +136,20 @@ def test_follow_up_for_children_answers_the_children_item_first(engine):
 def test_the_same_follow_up_answers_the_topic_of_the_history(engine):
     alone = ask(engine, "und im ersten Jahr?")
     assert not alone.answered
+    assert alone.reason == "Die Frage knüpft an eine frühere Frage an, die fehlt."
+    assert alone.suggestions
+    # The first year has a rule for the rent and one for savings: the history decides.
     rent = ask(engine, "und im ersten Jahr?", ["Zahlt das Amt meine Miete?"])
     assert rent.answered
     assert rent.hits[0].id == "faq/kosten-unterkunft-heizung"
+    savings = ask(engine, "und im ersten Jahr?", ["Wie viel Vermögen darf ich haben?"])
+    assert savings.answered
+    assert savings.hits[0].id == "faq/vermoegen"
+
+
+def test_a_whole_question_that_starts_with_und_is_answered_without_history(engine):
+    answer = ask(engine, "Und wie hoch ist der Regelbedarf für Kinder im Jahr 2026?")
+    assert answer.answered
 
 
 def test_only_the_latest_history_entry_is_used(engine):

@@ -140,6 +140,15 @@ def test_bench_explains_a_decline(console):
     assert "Abgelehnt" in text and "Schwelle" in text
 
 
+def test_bench_shows_what_made_each_candidate_win(console):
+    server, _ = console
+    browser = Browser(server.url)
+    browser.sign_in("stefan")
+    _, _, text = browser.request("/konsole/testen?q=" + urllib.parse.quote("Wie hoch ist der Regelbedarf für Kinder?"))
+    assert "Größte Beiträge zum Wert" in text
+    assert "Abdeckung der Frage +" in text
+
+
 def propose(browser: Browser, question: str, expect: str):
     token = browser.csrf("/konsole/testen?q=miete")
     return browser.request("/konsole/katalog", {"csrf_token": token, "q": question, "expect": expect})

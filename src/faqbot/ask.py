@@ -33,6 +33,9 @@ from .search import ABOUT_FIELDS, Candidate, QueryTerm, SearchEngine, Snapshot
 MAX_QUESTION_CHARS = 500
 # Candidates the search hands to the ranking model (best BM25F first), besides fuzzy matches.
 CANDIDATES = 40
+# ... and the passages the classifier finds likeliest, up to this many, if this likely.
+LEARNED_CANDIDATES = 3
+LEARNED_MINIMUM = 0.05
 
 # "X Definition", "was bedeutet X", "X einfach erklärt", "was heißt X auf meinem Bescheid",
 # "was versteht man unter X", "was ist ein X": asking what a term means. The glossary term X
@@ -178,6 +181,18 @@ def _history_entry(text: object) -> str:
 # Words pointing back to what was said before ("zahlen die dann trotzdem meine Miete?").
 POINTING_BACK = re.compile(r"\b(dann|dafür|dafuer|davon|dabei|dadurch|trotzdem|dort|darauf)\b",
                            re.IGNORECASE)
+
+
+# A question that goes on from an earlier one ("und im ersten Jahr?", "aber dann?") starts
+# with a conjunction.
+CONTINUING = re.compile(r"^\W*(und|aber|oder|auch)\b", re.IGNORECASE)
+
+
+def continues_missing_question(question: str, terms: list[QueryTerm]) -> bool:
+    """A short question that only goes on from an earlier one, asked without any: what it
+    is about is not in it ("und im ersten Jahr?" as the first question of a chat)."""
+    groups = {t.group for t in terms}
+    return (bool(CONTINUING.match(question)) or bool(POINTING_BACK.search(question))) and len(groups) <= 3
 
 
 def is_follow_up(question: str, terms: list[QueryTerm]) -> bool:
@@ -336,6 +351,15 @@ def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot, day: dt.date,
     for key in fuzzy:
         if key not in candidates:
             candidates[key] = Candidate(id=key, record=snapshot.records[key], bm25=0.0)
+    # What questions worded like this one were about (faqbot.classifier): its likeliest
+    # passages are candidates too, even when they share no word with it.
+    learned = snapshot.classifier().posteriors(
+        scope_stems(t for t in terms if t.group < EARLIER_GROUPS),
+        earlier=scope_stems(t for t in terms if t.group >= EARLIER_GROUPS), earlier_weight=FOLLOW_UP_WEIGHT)
+    for pid in sorted(learned, key=learned.get, reverse=True)[:LEARNED_CANDIDATES]:
+        key = snapshot.version_at(pid, day)
+        if key is not None and key not in candidates and learned[pid] >= LEARNED_MINIMUM:
+            candidates[key] = Candidate(id=key, record=snapshot.records[key], bm25=0.0)
     if not candidates:
         return []
     top_bm25 = max(c.bm25 for c in candidates.values()) or 1.0
@@ -364,7 +388,8 @@ def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot, day: dt.date,
                   "interview": float(r["kind"] == "interview"),
                   "definition": float(bool(term) and r["kind"] == "glossary" and
                                       fuzz.token_set_ratio(fold(r["title"]), term) >= DEFINITION_MATCH),
-                  "first": float(c.id == first)}
+                  "first": float(c.id == first),
+                  "learned": learned.get(r["id"], 0.0)}
         for name, value in c.field_scores.items():
             values[name] = value / top_bm25
         vector = feature_vector(values, groups)
@@ -438,13 +463,15 @@ def signals_of(hits: list[Hit], terms: list[QueryTerm], snapshot: Snapshot,
             top_weight = telling
             top_matched = float(any(m.text in best.matched_fields for m in members))
     matched = {term: snapshot.idf(term) for term in best.matched_fields}
+    typed = scope_stems(t for t in terms if t.group < EARLIER_GROUPS)
     about = (sum(v for term, v in matched.items() if best.matched_fields[term] & ABOUT_FIELDS)
              / sum(matched.values())) if matched and sum(matched.values()) else 0.0
     return Signals(coverage=best.coverage, fuzzy=best.fuzzy, domain=domain_share(terms, snapshot),
                    margin=max(0.0, min(1.0, margin)), words=math.log1p(len(groups)),
                    unknown=unknown / total if total else 0.0, about=about, score=best.score,
                    top=top_matched, strength=strength, follow_up=float(follow_up),
-                   scope=load_scope().score(scope_stems(t for t in terms if t.group < EARLIER_GROUPS)))
+                   scope=load_scope().score(typed),
+                   known=snapshot.classifier().known_share(typed))
 
 
 def outside_topic(text: str, best: Hit, snapshot: Snapshot) -> Referral | None:
@@ -562,6 +589,11 @@ def _answer(engine: SearchEngine, snapshot: Snapshot, text: str, previous: tuple
                       suggestions=suggestions_for(searched, snapshot, as_of), searched=searched,
                       terms=tuple(terms), **common,
                       reason="Kein Eintrag enthält einen der Suchbegriffe.")
+    if not previous and continues_missing_question(text, terms):
+        return Answer(answered=False, confidence=0.0, hits=tuple(hits[:MAX_ANSWERS]),
+                      suggestions=suggestions_for(searched, snapshot, as_of, hits),
+                      searched=searched, terms=tuple(terms), **common,
+                      reason="Die Frage knüpft an eine frühere Frage an, die fehlt.")
     best = hits[0]
     referral = outside_topic(text, best, snapshot)
     if referral is not None:

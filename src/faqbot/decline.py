@@ -1,10 +1,10 @@
 """Whether to answer: a small calibrated model over the signals the search already computed.
 
 The best candidate's signals (``Signals``) go into a logistic model whose weights were fitted
-by ``bench/fit_decline.py`` on the staff question set and the old holdout set (in scope: should
-be answered; out of scope: should be declined), with 5-fold cross-validation; the new holdout
-(``bench/holdout-2026.yaml``) is only used to judge the result (see docs/quality.md). The
-weights live in ``decline_model.json`` beside this file, with the figures of the fit.
+by ``bench/fit_decline.py`` on the training question sets (in scope: should be answered; out
+of scope: should be declined), with 5-fold cross-validation; the holdouts are only used to
+judge the result (see docs/quality.md). The weights live in ``decline_model.json`` beside this
+file, with the figures of the fit.
 
 The model's probability is the answer's confidence; below ``threshold`` the assistant declines.
 """
@@ -35,6 +35,7 @@ class Signals:
     strength: float        # how telling the most telling typed word is (rarity in German)
     follow_up: float       # 1 when merged with the chat's previous question
     scope: float = 0.0     # the words' log-odds of being in scope (faqbot.scope)
+    known: float = 0.0     # share of the typed words questions about some passage used (faqbot.classifier)
 
     def vector(self) -> list[float]:
         return [getattr(self, f.name) for f in fields(self)]

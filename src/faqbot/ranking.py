@@ -41,10 +41,11 @@ BASE_FEATURES = (
     "interview",       # 1 for an interview passage
     "definition",      # 1 when the question asks what a term means and this is that term
     "first",           # 1 for the best BM25F candidate
+    "learned",         # the probability that the question is about it (faqbot.classifier)
 )
 # Products with the question's length (0 for one word, 1 from ten telling words on).
 LONG_FEATURES = ("coverage", "about", "asked", "bm25", "sentence", "body", "fuzzy", "set_ratio",
-                 "glossary")
+                 "glossary", "learned")
 RANKING_FEATURES = BASE_FEATURES + tuple(f"{name}_long" for name in LONG_FEATURES)
 
 
@@ -85,6 +86,24 @@ def asked_part(text: str) -> str:
     return (asking or parts)[-1]
 
 
+# What each feature means, for staff reading why a passage won (console test bench).
+LABELS = {
+    "coverage": "Abdeckung der Frage", "about": "Abdeckung in Titel/Fragen/Schlagwörtern",
+    "asked": "Abdeckung des gefragten Satzes", "bm25": "BM25F", "fuzzy": "Ähnlichkeit zu Titel/Fragen",
+    "title": "BM25F aus dem Titel", "questions": "BM25F aus den Fragen", "tags": "BM25F aus den Schlagwörtern",
+    "body": "BM25F aus dem Text", "easy": "BM25F aus der Leichten Sprache", "context": "BM25F aus dem Kontext",
+    "sentence": "Anteil einer Frage/eines Titels", "set_ratio": "Wortmengen-Ähnlichkeit",
+    "glossary": "Glossarbegriff", "interview": "Interviewpassage", "definition": "gefragte Definition",
+    "first": "bester BM25F-Treffer", "learned": "gelernt aus Fragen mit bekannter Antwort",
+}
+
+
+def label(name: str) -> str:
+    """A feature's description; a ``*_long`` feature is its base feature, for long questions."""
+    base = name.removesuffix("_long")
+    return LABELS.get(base, base) + (" (lange Frage)" if name.endswith("_long") else "")
+
+
 @dataclass(frozen=True)
 class Ranker:
     weights: dict[str, float]
@@ -95,6 +114,13 @@ class Ranker:
         """The candidate's score, higher is better: the linear score over ``scale``."""
         z = sum(self.weights.get(name, 0.0) * value for name, value in zip(RANKING_FEATURES, vector))
         return z / self.scale
+
+    def contributions(self, vector: tuple[float, ...], top: int = 4) -> list[tuple[str, float]]:
+        """The features that added or took most of the score, largest first: (name, part of
+        the score)."""
+        parts = [(name, self.weights.get(name, 0.0) * value / self.scale)
+                 for name, value in zip(RANKING_FEATURES, vector)]
+        return sorted((p for p in parts if abs(p[1]) >= 0.005), key=lambda p: -abs(p[1]))[:top]
 
 
 @lru_cache(maxsize=4)

@@ -22,6 +22,7 @@ from ..evaluation import load_question_set, run_eval
 from ..index import ReindexRunning
 from ..reindex import Audit, QualityGateFailed, reindex
 from ..periods import german_date, parse_day, period_label
+from ..ranking import label as ranking_label, load_ranker
 from ..search import IndexMissing
 from ..sessions import check_csrf
 from ..settings import today_of
@@ -191,7 +192,8 @@ def bench():
     return render_template("console/bench.html", question=question, history=previous,
                            answer=answer, error=error, ids=sorted({i.split("@")[0] for i in ids}),
                            day=day, today=today_of(current_app.config),
-                           period_label=period_label,
+                           period_label=period_label, label=ranking_label,
+                           contributions=load_ranker().contributions,
                            added=request.args.get("hinzugefuegt"))
 
 

@@ -1,0 +1,91 @@
+"""The training questions of the fitted models, and asking them out of fold.
+
+``fit_ranking.py`` and ``fit_decline.py`` learn from the same question sets. The passage
+classifier (``faqbot.classifier``) learns the wording of their in-scope questions; a model
+fitted on top of it must see, for each question, what the classifier says of a question it
+has not learned, or it would trust the classifier far more than it deserves. So the
+questions are asked fold by fold, each fold with a classifier learned from the others.
+
+The holdouts that report quality (bench/holdout-2026-12.yaml and newer) are never read here.
+bench/holdout-2026.yaml reported the first and second rounds of issue 11 and is training data
+since.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import random
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from faqbot.ask import ranked_candidates  # noqa: E402
+from faqbot.classifier import counts_of  # noqa: E402
+from faqbot.evaluation import TestQuestion, load_question_set  # noqa: E402
+from faqbot.scope import scope_stems  # noqa: E402
+from faqbot.search import SearchEngine  # noqa: E402
+
+STAFF = ROOT / "content" / "questions.yaml"
+TRAINING = (STAFF, ROOT / "bench" / "holdout-questions.yaml", ROOT / "bench" / "decline-training.yaml",
+            ROOT / "bench" / "dev-2026.yaml", ROOT / "bench" / "dev-2026b.yaml",
+            ROOT / "bench" / "holdout-2026.yaml")
+FOLDS = 5
+
+
+@dataclass(frozen=True)
+class Labelled:
+    path: Path
+    question: TestQuestion
+    words: tuple            # the question's words as the classifier reads them
+    labels: tuple[str, ...]  # the passage ids that answer it; () when out of scope
+
+
+def training_paths() -> list[Path]:
+    return [p for p in TRAINING if p.exists()]
+
+
+def labelled_questions(engine: SearchEngine, today: dt.date, paths=None) -> list[Labelled]:
+    """Every question of the training sets with its words and the passage ids it expects."""
+    snapshot = engine.snapshot()
+    ids = {rec["id"]: rec["item_id"] for rec in snapshot.records.values()}
+    out = []
+    for path in paths or training_paths():
+        for q in load_question_set(path).questions:
+            answer, _ = ranked_candidates(engine, q.question, tuple(q.history), q.date or today)
+            labels = tuple(sorted({pid for pid, item in ids.items() for e in q.expect
+                                   if pid == e or ("#" not in e and item == e)}))
+            out.append(Labelled(path=path, question=q, words=scope_stems(answer.terms), labels=labels))
+    return out
+
+
+def learned_counts(questions: list[Labelled]) -> dict[str, dict[str, float]]:
+    """What the classifier learns from these questions: the wording of the in-scope ones that
+    stand alone. A follow-up ("und im ersten Jahr?") is about its passage only together with
+    the earlier question; its own words would teach the classifier to answer it alone."""
+    return counts_of((q.words, q.labels) for q in questions if q.labels and not q.question.history)
+
+
+def folds_of(n: int, seed: int = 20261201) -> list[list[int]]:
+    order = list(range(n))
+    random.Random(seed).shuffle(order)
+    return [order[k::FOLDS] for k in range(FOLDS)]
+
+
+def out_of_fold(engine: SearchEngine, questions: list[Labelled], ask: Callable[[Labelled], object],
+                seed: int = 20261201) -> list:
+    """``ask(question)`` for every question, with a classifier that has not learned it; the
+    engine answers with the classifier learned from all of them afterwards."""
+    results: list = [None] * len(questions)
+    snapshot = engine.snapshot()
+    try:
+        for test in folds_of(len(questions), seed):
+            held = set(test)
+            snapshot.use_classifier(learned_counts([q for i, q in enumerate(questions) if i not in held]))
+            for i in test:
+                results[i] = ask(questions[i])
+    finally:
+        snapshot.use_classifier(learned_counts(questions))
+    return results
