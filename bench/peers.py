@@ -8,6 +8,8 @@ an interview's context) of the versions in force on the run's day:
                    the fields joined
   rapidfuzz        rapidfuzz token_set_ratio of the question against FAQ titles and alternate
                    questions (better than WRatio here: 0.12 Hit@1 with WRatio on the staff set)
+  bm25s+training   bm25s-german with the training questions faqbot's classifier learns from
+                   (bench/training.py) added to the alternate questions of their passages
 
 Each peer may decline below a score threshold; it gets, on each question set, the threshold
 that declines the most out-of-scope questions while wrongly declining at most 5 % of the
@@ -64,6 +66,22 @@ def passages(content: Path, day: dt.date) -> list[dict]:
 
 
 FIELDS = ("title", "questions", "tags", "easy", "body", "context")
+
+
+def with_training_questions(docs: list[dict]) -> list[dict]:
+    """The passages with the training questions that faqbot's classifier learns from
+    (``bench/training.py``: in scope, not follow-ups) added to their alternate questions: the
+    same data for the peer that faqbot learns from."""
+    from training import training_paths
+
+    extra: dict[str, list[str]] = {}
+    for path in training_paths():
+        for q in load_question_set(path).questions:
+            if q.expect and not q.history:
+                for d in docs:
+                    if matches(d["id"], d["item_id"], q.expect):
+                        extra.setdefault(d["id"], []).append(q.question)
+    return [dict(d, questions=d["questions"] + extra.get(d["id"], [])) for d in docs]
 
 
 def field_text(d: dict, name: str) -> str:
@@ -153,7 +171,7 @@ def run_whoosh(name: str, analyzer, docs: list[dict], qset) -> Result:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def run_bm25s(docs: list[dict], qset) -> Result:
+def run_bm25s(docs: list[dict], qset, name: str = "bm25s-german") -> Result:
     import bm25s
     import Stemmer
 
@@ -172,7 +190,7 @@ def run_bm25s(docs: list[dict], qset) -> Result:
         ranked = [(docs[i]["id"], docs[i]["item_id"], float(s))
                   for i, s in zip(results[0], scores[0]) if s > 0]
         runs.append((q.expect, ranked))
-    return score_runs("bm25s-german", runs)
+    return score_runs(name, runs)
 
 
 def run_rapidfuzz(docs: list[dict], qset) -> Result:
@@ -213,17 +231,20 @@ def main() -> None:
     RUN_DAY = dt.date.fromisoformat(args.date)
     content = Path(args.content)
     docs = passages(content, RUN_DAY)
+    trained = with_training_questions(docs)
     sets = args.questions or [str(ROOT / "content" / "questions.yaml"),
                               str(ROOT / "bench" / "holdout-questions.yaml"),
                               str(ROOT / "bench" / "holdout-2026.yaml"),
-                              str(ROOT / "bench" / "holdout-2026-12.yaml")]
+                              str(ROOT / "bench" / "holdout-2026-12.yaml"),
+                              str(ROOT / "bench" / "holdout-2026-12b.yaml")]
     for path in sets:
         path = Path(path).resolve()
         qset = load_question_set(path)
         results = [run_faqbot(content, qset),
                    run_whoosh("whoosh-default", StandardAnalyzer(), docs, qset),
                    run_whoosh("whoosh-german", LanguageAnalyzer("de"), docs, qset),
-                   run_bm25s(docs, qset), run_rapidfuzz(docs, qset)]
+                   run_bm25s(docs, qset), run_rapidfuzz(docs, qset),
+                   run_bm25s(trained, qset, "bm25s+training")]
         print(f"\n{Path(path).relative_to(ROOT)} ({len(qset.questions)} questions)")
         if args.markdown:
             print("| system | Hit@1 | Hit@3 | MRR | out of scope declined | in scope wrongly declined | threshold |")

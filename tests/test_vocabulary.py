@@ -96,7 +96,7 @@ def test_the_index_compiles_the_thesaurus_and_a_thesaurus_word_finds_its_item(sh
     assert "pump" not in lexicon.words                                  # nor in the content
     assert lexicon.thesaurus[word] == ("darlehen",)
     answer = answer_question(shipped_engine, "kann ich vom amt einen pump kriegen")
-    assert answer.hits[0].item_id == "faq/darlehen"
+    assert answer.hits[0].item_id in {"faq/darlehen", "glossary/darlehen"}
     thesaurus = [t for t in answer.terms if t.origin == "thesaurus"]
     assert thesaurus and all(t.weight < 0.7 for t in thesaurus)     # below an editor's synonym
 
