@@ -356,9 +356,9 @@ def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot, day: dt.date,
     learned = snapshot.classifier().posteriors(
         scope_stems(t for t in terms if t.group < EARLIER_GROUPS),
         earlier=scope_stems(t for t in terms if t.group >= EARLIER_GROUPS), earlier_weight=FOLLOW_UP_WEIGHT)
-    for pid in sorted(learned, key=learned.get, reverse=True)[:LEARNED_CANDIDATES]:
+    for pid, probability in learned.top(LEARNED_CANDIDATES):
         key = snapshot.version_at(pid, day)
-        if key is not None and key not in candidates and learned[pid] >= LEARNED_MINIMUM:
+        if key is not None and key not in candidates and probability >= LEARNED_MINIMUM:
             candidates[key] = Candidate(id=key, record=snapshot.records[key], bm25=0.0)
     if not candidates:
         return []

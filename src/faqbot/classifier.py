@@ -21,6 +21,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping
 
+import numpy as np
+
 MODEL_FILE = Path(__file__).with_name("classifier_model.json")
 # Add-alpha smoothing of a stem's count per passage: 0.03, 0.1, 0.3 and 1 were compared by the
 # out-of-fold Hit@1 of the ranking on the training sets; 0.1 was best (docs/quality.md).
@@ -47,11 +49,38 @@ def counts_of(texts: Iterable[tuple[Words, Iterable[str]]]) -> dict[str, dict[st
 
 
 @dataclass(frozen=True)
-class PassageClassifier:
-    """Multinomial naive Bayes over passage ids with equal priors."""
+class Posterior:
+    """P(passage | a question's words) over all passages; empty when no word was known."""
     passages: tuple[str, ...]
-    default: dict[str, float]               # log P(unseen stem | passage)
-    log_p: dict[str, dict[str, float]]      # stem -> passage -> log P(stem | passage) - default
+    index: Mapping[str, int]
+    probabilities: np.ndarray | None
+
+    def __bool__(self) -> bool:
+        return self.probabilities is not None
+
+    def get(self, pid: str, default: float = 0.0) -> float:
+        at = self.index.get(pid)
+        return default if at is None or self.probabilities is None else float(self.probabilities[at])
+
+    def top(self, k: int) -> list[tuple[str, float]]:
+        """The ``k`` likeliest passages, likeliest first."""
+        if self.probabilities is None:
+            return []
+        order = np.argsort(-self.probabilities, kind="stable")[:k]
+        return [(self.passages[i], float(self.probabilities[i])) for i in order]
+
+    def as_dict(self) -> dict[str, float]:
+        return {pid: self.get(pid) for pid in self.passages} if self else {}
+
+
+@dataclass(frozen=True)
+class PassageClassifier:
+    """Multinomial naive Bayes over passage ids with equal priors (arrays over passages, so
+    a question costs a few vector additions however large the content)."""
+    passages: tuple[str, ...]
+    index: dict[str, int]
+    default: np.ndarray                                # log P(unseen stem | passage)
+    log_p: dict[str, tuple[np.ndarray, np.ndarray]]    # stem -> (passages, log P(stem | passage) - default)
 
     @classmethod
     def of(cls, content: Mapping[str, dict[str, float]], learned: Mapping[str, dict[str, float]],
@@ -63,15 +92,22 @@ class PassageClassifier:
             if pid in counts:
                 for stem, n in row.items():
                     counts[pid][stem] = counts[pid].get(stem, 0.0) + n
-        vocabulary = {stem for row in counts.values() for stem in row}
-        size = len(vocabulary) or 1
-        default, log_p = {}, {}
-        for pid, row in counts.items():
+        passages = tuple(counts)
+        size = len({stem for row in counts.values() for stem in row}) or 1
+        default = np.empty(len(passages))
+        columns: dict[str, tuple[list[int], list[float]]] = {}
+        for i, pid in enumerate(passages):
+            row = counts[pid]
             total = sum(row.values()) + alpha * size
-            default[pid] = math.log(alpha / total)
+            default[i] = math.log(alpha / total)
             for stem, n in row.items():
-                log_p.setdefault(stem, {})[pid] = math.log((n + alpha) / total) - default[pid]
-        return cls(passages=tuple(counts), default=default, log_p=log_p)
+                where, extra = columns.setdefault(stem, ([], []))
+                where.append(i)
+                extra.append(math.log((n + alpha) / alpha))   # log P(stem | passage) - default
+        log_p = {stem: (np.asarray(where, dtype=np.int64), np.asarray(extra))
+                 for stem, (where, extra) in columns.items()}
+        return cls(passages=passages, index={pid: i for i, pid in enumerate(passages)},
+                   default=default, log_p=log_p)
 
     def known_share(self, words: Words) -> float:
         """The share of the words that some passage's questions or titles have used (0 for
@@ -79,10 +115,10 @@ class PassageClassifier:
         something else."""
         return sum(1 for stems in words if any(s in self.log_p for s in stems)) / len(words) if words else 0.0
 
-    def posteriors(self, words: Words, earlier: Words = (), earlier_weight: float = 1.0) -> dict[str, float]:
-        """P(passage | the question's words) for every passage; {} when no word is known.
-        A word counts once, by the first of its stems the classifier knows; the words of an
-        earlier question (``earlier``, in a follow-up) count ``earlier_weight`` each."""
+    def posteriors(self, words: Words, earlier: Words = (), earlier_weight: float = 1.0) -> Posterior:
+        """P(passage | the question's words). A word counts once, by the first of its stems
+        the classifier knows; the words of an earlier question (``earlier``, in a follow-up)
+        count ``earlier_weight`` each."""
         known: dict[str, float] = {}
         for group, weight in ((earlier, earlier_weight), (words, 1.0)):
             for stems in group:
@@ -90,16 +126,13 @@ class PassageClassifier:
                 if stem is not None:
                     known[stem] = weight
         if not known:
-            return {}
-        total_weight = sum(known.values())
-        scores = {pid: total_weight * d for pid, d in self.default.items()}
+            return Posterior(self.passages, self.index, None)
+        scores = sum(known.values()) * self.default
         for stem, weight in known.items():
-            for pid, extra in self.log_p[stem].items():
-                scores[pid] += weight * extra
-        top = max(scores.values())
-        weights = {pid: math.exp(s - top) for pid, s in scores.items()}
-        total = sum(weights.values())
-        return {pid: w / total for pid, w in weights.items()}
+            where, extra = self.log_p[stem]
+            scores[where] += weight * extra
+        scores = np.exp(scores - scores.max())
+        return Posterior(self.passages, self.index, scores / scores.sum())
 
 
 @lru_cache(maxsize=4)
