@@ -31,6 +31,7 @@ from faqbot.search import SearchEngine  # noqa: E402
 STAFF = ROOT / "content" / "questions.yaml"
 TRAINING = (STAFF, ROOT / "bench" / "holdout-questions.yaml", ROOT / "bench" / "decline-training.yaml",
             ROOT / "bench" / "dev-2026.yaml", ROOT / "bench" / "dev-2026b.yaml",
+            ROOT / "bench" / "dev-2026c.yaml", ROOT / "bench" / "dev-2026d.yaml",
             ROOT / "bench" / "holdout-2026.yaml")
 FOLDS = 5
 

@@ -24,11 +24,34 @@ from typing import Iterable, Mapping
 import numpy as np
 
 MODEL_FILE = Path(__file__).with_name("classifier_model.json")
+CONTENT_FILE = "classifier.json"      # in an index generation: the content's own counts
 # Add-alpha smoothing of a stem's count per passage: 0.03, 0.1, 0.3 and 1 were compared by the
 # out-of-fold Hit@1 of the ranking on the training sets; 0.1 was best (docs/quality.md).
 ALPHA = 0.1
 
 Words = tuple[tuple[str, ...], ...]       # per typed word its stems (faqbot.scope.scope_stems)
+
+
+def content_counts(passages: Iterable[tuple[str, Iterable[str]]], lexicon) -> dict[str, dict[str, float]]:
+    """Per passage id, its stems counted over its own texts (title and alternate questions of
+    all its versions: ``passages`` gives (id, texts) per version), read as a question is
+    read."""
+    from .analysis import analyse
+    from .scope import scope_stems
+
+    return counts_of((scope_stems(analyse(text, lexicon, mode="query")), (pid,))
+                     for pid, texts in passages for text in texts)
+
+
+def save_content_counts(counts: Mapping[str, dict[str, float]], folder: Path) -> None:
+    """Written into each index generation at reindex, so opening it costs no analysis."""
+    (Path(folder) / CONTENT_FILE).write_text(json.dumps(counts, ensure_ascii=False), encoding="utf-8")
+
+
+def load_content_counts(folder: Path) -> dict[str, dict[str, float]] | None:
+    """The generation's counts, or None for a generation built before they were written."""
+    file = Path(folder) / CONTENT_FILE
+    return json.loads(file.read_text(encoding="utf-8")) if file.exists() else None
 
 
 def counts_of(texts: Iterable[tuple[Words, Iterable[str]]]) -> dict[str, dict[str, float]]:

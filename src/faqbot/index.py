@@ -30,7 +30,8 @@ from whoosh import fields, index as whoosh_index
 
 from . import featured as featured_table, referrals as referrals_table, scores, synonyms as synonym_table, tuning
 from .featured import Featured, load_featured, save_featured
-from .analysis import GermanAnalyzer, Lexicon, using_lexicon, words_of
+from .analysis import STOP_WORDS, GermanAnalyzer, Lexicon, using_lexicon, words_of
+from .classifier import content_counts, save_content_counts
 from .content import ContentError, Item, Passage, content_files, load_content
 from .referrals import Referral, load_referrals
 from .synonyms import load_synonyms
@@ -267,6 +268,12 @@ def build_index(content_root: Path, index_dir: Path,
                     raise RuntimeError(f"Index unvollständig: {table.doc_count} statt {len(passages)} Passagen")
                 scores.save(table, tmp)
             save_lexicon(lexicon, tmp)
+            # The passage classifier's counts of the content, read as a question is read
+            # (with the lexicon a snapshot answers with: stop words are no typo targets).
+            answering = load_lexicon(tmp)
+            answering.words = {w for w in answering.words if w not in STOP_WORDS}
+            save_content_counts(content_counts(
+                ((p.id, (p.title, *p.questions)) for p in passages), answering), tmp)
             save_referrals(referrals, tmp)
             save_featured(sources.featured, tmp)
             meta = {

@@ -21,13 +21,12 @@ from wordfreq import zipf_frequency
 
 from . import scores
 from .analysis import Lexicon, STOP_WORDS, analyse
-from .classifier import PassageClassifier, counts_of, load_learned
+from .classifier import PassageClassifier, content_counts, load_content_counts, load_learned
 from .fuzzy import Titles, fuzzy_key
 from .index import (CURRENT, FIELD_BOOSTS, INDEX_FORMAT, META_FILE, load_lexicon,
                     load_saved_referrals, open_build, read_meta)
 from .featured import load_saved_featured
 from .scores import ScoreTable
-from .scope import scope_stems
 
 SEARCH_FIELDS = tuple(FIELD_BOOSTS)
 # Matches in these fields say what a passage is about (``context``: an interview's title,
@@ -166,7 +165,8 @@ class Snapshot:
         self._sentence_keys: dict[str, list[str]] = {}
         self._classifier_lock = threading.Lock()
         # Built now, not in the first request that needs it.
-        self._classifier = PassageClassifier.of(self.content_counts(), load_learned())
+        self._content_counts = load_content_counts(build) or self.content_counts()
+        self._classifier = PassageClassifier.of(self._content_counts, load_learned())
 
     def classifier(self) -> PassageClassifier:
         """The passage classifier (``faqbot.classifier``): this generation's titles and
@@ -178,15 +178,14 @@ class Snapshot:
         """Answer with a classifier learned from other questions than the shipped ones (for
         fitting out of fold, ``bench/fit_ranking.py``); forgets the answers given so far."""
         with self._classifier_lock:
-            self._classifier = PassageClassifier.of(self.content_counts(), learned)
+            self._classifier = PassageClassifier.of(self._content_counts, learned)
         self.answers.clear()
 
     def content_counts(self) -> dict[str, dict[str, float]]:
         """Per passage id, its stems counted over the titles and alternate questions of all
-        its versions, as the classifier counts a question's."""
-        texts = [(scope_stems(analyse(text, self.lexicon, mode="query")), (rec["id"],))
-                 for rec in self.records.values() for text in (rec["title"], *rec["questions"])]
-        return counts_of(texts)
+        its versions (for a generation built without them; reindex writes them)."""
+        return content_counts(((rec["id"], (rec["title"], *rec["questions"]))
+                               for rec in self.records.values()), self.lexicon)
 
     def sentences(self, key: str) -> list[dict[str, float]]:
         """The stems of a passage's title and of each alternate question, with their idf
