@@ -302,8 +302,9 @@ def test_an_ordinary_word_redaction_might_take_for_a_name_is_still_searched(engi
     assert "mutter" in {t.typed for t in answer.terms}
 
 
-def test_numbers_and_dates_in_the_question_do_not_break_answering(engine):
-    answer = ask(engine, "Hallo, hier ist Tanja Berger (BG-Nr. 12345BG0012345, geb. 01.02.1980, "
+def test_numbers_and_dates_in_the_question_do_not_break_answering(shipped_engine):
+    # The shipped content: the classifier's learned counts are those of its passages.
+    answer = ask(shipped_engine, "Hallo, hier ist Tanja Berger (BG-Nr. 12345BG0012345, geb. 01.02.1980, "
                          "Tel. 0171 2345678). Wie beantrage ich Bürgergeld?")
     assert answer.answered, answer.reason
     assert answer.hits[0].id == "faq/antrag-stellen"

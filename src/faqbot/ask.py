@@ -1,6 +1,6 @@
 """From a citizen's question to an answer, top to bottom:
 
-    normalise -> (follow-up?) -> analyse -> search -> blend -> decide
+    normalise -> (follow-up?) -> analyse -> search -> rank -> decide
 
 ``answer_question(engine, question, history)`` returns an ``Answer``: up to five ranked
 passages, verbatim, with a confidence, or ``answered=False`` with suggestions.
