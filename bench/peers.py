@@ -236,7 +236,8 @@ def main() -> None:
                               str(ROOT / "bench" / "holdout-questions.yaml"),
                               str(ROOT / "bench" / "holdout-2026.yaml"),
                               str(ROOT / "bench" / "holdout-2026-12.yaml"),
-                              str(ROOT / "bench" / "holdout-2026-12b.yaml")]
+                              str(ROOT / "bench" / "holdout-2026-12b.yaml"),
+                              str(ROOT / "bench" / "holdout-2026-12c.yaml")]
     for path in sets:
         path = Path(path).resolve()
         qset = load_question_set(path)
