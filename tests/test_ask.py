@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from faqbot.ask import (
+    CONTINUES_MISSING,
     MAX_ANSWERS,
     MAX_QUESTION_CHARS,
     QuestionError,
@@ -136,7 +137,7 @@ def test_follow_up_for_children_answers_the_children_item_first(engine):
 def test_the_same_follow_up_answers_the_topic_of_the_history(engine):
     alone = ask(engine, "und im ersten Jahr?")
     assert not alone.answered
-    assert alone.reason == "Die Frage knüpft an eine frühere Frage an, die fehlt."
+    assert alone.reason == CONTINUES_MISSING
     assert alone.suggestions
     # The first year has a rule for the rent and one for savings: the history decides.
     rent = ask(engine, "und im ersten Jahr?", ["Zahlt das Amt meine Miete?"])
@@ -150,6 +151,16 @@ def test_the_same_follow_up_answers_the_topic_of_the_history(engine):
 def test_a_whole_question_that_starts_with_und_is_answered_without_history(engine):
     answer = ask(engine, "Und wie hoch ist der Regelbedarf für Kinder im Jahr 2026?")
     assert answer.answered
+
+
+@pytest.mark.parametrize("question", [
+    "Und wie beantrage ich Bürgergeld?", "Aber wie beantrage ich Bürgergeld?",
+    "Wenn ich einen Minijob habe, wird das dann angerechnet?", "Bekomme ich trotzdem Bürgergeld?",
+    "Muss ich dann Bürgergeld zurückzahlen?", "Wer zahlt dort die Miete?"])
+def test_a_question_with_a_topic_of_its_own_does_not_need_an_earlier_one(shipped_engine, question):
+    answer = ask(shipped_engine, question)
+    assert answer.reason != CONTINUES_MISSING
+    assert answer.answered, answer.reason
 
 
 def test_only_the_latest_history_entry_is_used(engine):

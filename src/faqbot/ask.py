@@ -23,8 +23,8 @@ from .fuzzy import QUESTION_WORDS, fuzzy_key
 from .periods import TimeReference, time_reference
 from .ranking import asked_part, feature_vector, load_ranker, sentence_cover
 from .tuning import (BODY_CREDIT, DEFINITION_MATCH, EXPANSION_CREDIT, FOLLOW_UP_WEIGHT,
-                     MAX_ANSWERS, MAX_SUGGESTIONS, RELATIVE_CUTOFF, SUGGESTION_CUTOFF,
-                     UPCOMING_DAYS)
+                     LEARNED_CANDIDATES, LEARNED_MINIMUM, MAX_ANSWERS, MAX_SUGGESTIONS,
+                     RELATIVE_CUTOFF, SUGGESTION_CUTOFF, TELLING_WORD, UPCOMING_DAYS)
 from .redact import redact, strip_placeholders
 from .referrals import Referral, find_referral
 from .scope import load_scope, scope_stems
@@ -33,9 +33,6 @@ from .search import ABOUT_FIELDS, Candidate, QueryTerm, SearchEngine, Snapshot
 MAX_QUESTION_CHARS = 500
 # Candidates the search hands to the ranking model (best BM25F first), besides fuzzy matches.
 CANDIDATES = 40
-# ... and the passages the classifier finds likeliest, up to this many, if this likely.
-LEARNED_CANDIDATES = 3
-LEARNED_MINIMUM = 0.05
 
 # "X Definition", "was bedeutet X", "X einfach erklärt", "was heißt X auf meinem Bescheid",
 # "was versteht man unter X", "was ist ein X": asking what a term means. The glossary term X
@@ -183,16 +180,21 @@ POINTING_BACK = re.compile(r"\b(dann|dafür|dafuer|davon|dabei|dadurch|trotzdem|
                            re.IGNORECASE)
 
 
-# A question that goes on from an earlier one ("und im ersten Jahr?", "aber dann?") starts
+# A question that goes on from an earlier one ("und im ersten Jahr?", "aber danach?") starts
 # with a conjunction.
 CONTINUING = re.compile(r"^\W*(und|aber|oder|auch)\b", re.IGNORECASE)
+CONTINUES_MISSING = "Die Frage knüpft an eine frühere Frage an, die fehlt."
 
 
 def continues_missing_question(question: str, terms: list[QueryTerm]) -> bool:
-    """A short question that only goes on from an earlier one, asked without any: what it
-    is about is not in it ("und im ersten Jahr?" as the first question of a chat)."""
+    """A short question that only goes on from an earlier one, asked without any: it starts
+    with a conjunction and names no topic of its own, none of its words being telling ("und
+    im ersten Jahr?" as the first question of a chat; not "Und wie beantrage ich
+    Bürgergeld?")."""
     groups = {t.group for t in terms}
-    return (bool(CONTINUING.match(question)) or bool(POINTING_BACK.search(question))) and len(groups) <= 3
+    typed = [t for t in terms if t.origin == "word"]
+    return (bool(CONTINUING.match(question)) and len(groups) <= 3
+            and all(generality(t.typed) < TELLING_WORD for t in typed))
 
 
 def is_follow_up(question: str, terms: list[QueryTerm]) -> bool:
@@ -593,7 +595,7 @@ def _answer(engine: SearchEngine, snapshot: Snapshot, text: str, previous: tuple
         return Answer(answered=False, confidence=0.0, hits=tuple(hits[:MAX_ANSWERS]),
                       suggestions=suggestions_for(searched, snapshot, as_of, hits),
                       searched=searched, terms=tuple(terms), **common,
-                      reason="Die Frage knüpft an eine frühere Frage an, die fehlt.")
+                      reason=CONTINUES_MISSING)
     best = hits[0]
     referral = outside_topic(text, best, snapshot)
     if referral is not None:

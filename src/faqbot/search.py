@@ -165,7 +165,10 @@ class Snapshot:
         self._sentence_keys: dict[str, list[str]] = {}
         self._classifier_lock = threading.Lock()
         # Built now, not in the first request that needs it.
-        self._content_counts = load_content_counts(build) or self.content_counts()
+        saved = load_content_counts(build)
+        ids = {rec["id"] for rec in self.records.values()}
+        # A generation built before the counts were written, or with counts of other passages.
+        self._content_counts = saved if saved is not None and set(saved) == ids else self.content_counts()
         self._classifier = PassageClassifier.of(self._content_counts, load_learned())
 
     def classifier(self) -> PassageClassifier:
@@ -177,9 +180,10 @@ class Snapshot:
     def use_classifier(self, learned: dict[str, dict[str, float]]) -> None:
         """Answer with a classifier learned from other questions than the shipped ones (for
         fitting out of fold, ``bench/fit_ranking.py``); forgets the answers given so far."""
+        classifier = PassageClassifier.of(self._content_counts, learned)
         with self._classifier_lock:
-            self._classifier = PassageClassifier.of(self._content_counts, learned)
-        self.answers.clear()
+            self._classifier = classifier
+            self.answers.clear()
 
     def content_counts(self) -> dict[str, dict[str, float]]:
         """Per passage id, its stems counted over the titles and alternate questions of all

@@ -70,3 +70,13 @@ SUGGESTION_CUTOFF = 55
 # A coming version is shown after today's answer when it starts within this many days (the
 # issue's own figure).
 UPCOMING_DAYS = 60
+
+# Besides the search's candidates, the passage classifier's likeliest passages are ranked: up
+# to 3, each at least 5 % likely (a handful more candidates cost nothing measurable; the
+# ranking model decides; not tuned).
+LEARNED_CANDIDATES = 3
+LEARNED_MINIMUM = 0.05
+# A typed word this general or rarer names a topic of its own (ask.generality: "bürgergeld"
+# 1.2, "minijob" 1.1, "miete" 0.76; "jahr" 0.33, "kinder" 0.40): a question starting with
+# "und" that has one is a whole question, not the continuation of a missing one.
+TELLING_WORD = 0.7
