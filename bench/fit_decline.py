@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import math
-import random
 import sys
 import tempfile
 from pathlib import Path
@@ -30,13 +29,12 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from faqbot.ask import answer_question, query_terms  # noqa: E402
 from faqbot.decline import FEATURES, Model, fit_logistic, save_model  # noqa: E402
-from faqbot.evaluation import load_question_set  # noqa: E402
+from faqbot.evaluation import answers, load_question_set  # noqa: E402
 from faqbot.index import build_index  # noqa: E402
 from faqbot.scope import ScopeModel, fit_naive_bayes, save_scope, scope_stems  # noqa: E402
 from faqbot.search import SearchEngine  # noqa: E402
-from training import STAFF, labelled_questions, out_of_fold, training_paths  # noqa: E402
+from training import STAFF, folds_of, labelled_questions, out_of_fold, training_paths  # noqa: E402
 L2_GRID = (0.01, 0.1, 0.3, 1.0, 3.0)
-FOLDS = 5
 
 
 RULED = {"in": 0, "out": 0}      # questions declined by a rule before the model
@@ -58,7 +56,7 @@ def rows_of(engine: SearchEngine, today: dt.date):
             RULED["in" if q.expect else "out"] += 1
             continue
         rank = next((n for n, h in enumerate(answer.hits, start=1)
-                     if any(h.id == e or ("#" not in e and h.item_id == e) for e in q.expect)), None)
+                     if answers(h.id, h.item_id, q.expect)), None)
         rows.append((answer.signals.vector(), int(bool(q.expect)), rank == 1, q.question,
                      rank, item.path))
     return rows
@@ -122,12 +120,6 @@ def staff_gate(rows, probs, threshold: float) -> tuple[bool, dict]:
 def predict(weights, intercept, x):
     z = intercept + sum(w * v for w, v in zip(weights, x))
     return 1 / (1 + math.exp(-max(-30, min(30, z))))
-
-
-def folds_of(n: int, seed: int = 20261201):
-    order = list(range(n))
-    random.Random(seed).shuffle(order)
-    return [order[k::FOLDS] for k in range(FOLDS)]
 
 
 def cross_validate(rows, l2: float):

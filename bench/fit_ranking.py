@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import random
 import sys
 import tempfile
 from pathlib import Path
@@ -28,17 +27,13 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from faqbot.ask import ranked_candidates  # noqa: E402
 from faqbot.classifier import save_learned  # noqa: E402
+from faqbot.evaluation import answers  # noqa: E402
 from faqbot.index import build_index  # noqa: E402
 from faqbot.ranking import RANKING_FEATURES, Ranker, fit_pairwise, save_ranker  # noqa: E402
 from faqbot.search import SearchEngine  # noqa: E402
-from training import labelled_questions, learned_counts, out_of_fold, training_paths  # noqa: E402
+from training import folds_of, labelled_questions, learned_counts, out_of_fold, training_paths  # noqa: E402
 
 L2_GRID = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
-FOLDS = 5
-
-
-def right(hit, expect) -> bool:
-    return any(hit.id == e or ("#" not in e and hit.item_id == e) for e in expect)
 
 
 def groups_of(engine: SearchEngine, questions, today: dt.date):
@@ -50,8 +45,8 @@ def groups_of(engine: SearchEngine, questions, today: dt.date):
     def ask(item):
         q = item.question
         _, ranked = ranked_candidates(engine, q.question, tuple(q.history), q.date or today)
-        return ([h.features for h in ranked if right(h, q.expect)],
-                [h.features for h in ranked if not right(h, q.expect)])
+        return ([h.features for h in ranked if answers(h.id, h.item_id, q.expect)],
+                [h.features for h in ranked if not answers(h.id, h.item_id, q.expect)])
 
     groups, missing = [], {}
     for item, (good, bad) in zip(inside, out_of_fold(engine, inside, ask)):
@@ -71,12 +66,6 @@ def hit1(weights, group) -> bool:
     _, good, bad, _ = group
     best_good = max(score(weights, v) for v in good)
     return all(score(weights, v) < best_good for v in bad)
-
-
-def folds_of(n: int, seed: int = 20261201):
-    order = list(range(n))
-    random.Random(seed).shuffle(order)
-    return [order[k::FOLDS] for k in range(FOLDS)]
 
 
 def cross_validate(groups, l2: float) -> list[bool]:

@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from faqbot.ask import answer_question  # noqa: E402
 from faqbot.content import load_content  # noqa: E402
-from faqbot.evaluation import load_question_set  # noqa: E402
+from faqbot.evaluation import answers, load_question_set  # noqa: E402
 from faqbot.index import build_index, passage_context  # noqa: E402
 from faqbot.search import SearchEngine  # noqa: E402
 
@@ -79,17 +79,13 @@ def with_training_questions(docs: list[dict]) -> list[dict]:
         for q in load_question_set(path).questions:
             if q.expect and not q.history:
                 for d in docs:
-                    if matches(d["id"], d["item_id"], q.expect):
+                    if answers(d["id"], d["item_id"], q.expect):
                         extra.setdefault(d["id"], []).append(q.question)
     return [dict(d, questions=d["questions"] + extra.get(d["id"], [])) for d in docs]
 
 
 def field_text(d: dict, name: str) -> str:
     return "\n".join(d[name]) if name == "questions" else d[name]
-
-
-def matches(pid: str, item_id: str, expected: tuple[str, ...]) -> bool:
-    return any(pid == e or ("#" not in e and item_id == e) for e in expected)
 
 
 def score_runs(name: str, runs: list[tuple[tuple[str, ...], list[tuple[str, str, float]]]],
@@ -108,7 +104,7 @@ def score_runs(name: str, runs: list[tuple[tuple[str, ...], list[tuple[str, str,
                 wrong += 1
                 continue
             for n, (pid, item, _) in enumerate(ranked[:5], start=1):
-                if matches(pid, item, expected):
+                if answers(pid, item, expected):
                     h1 += n == 1
                     h3 += n <= 3
                     rr += 1 / n
@@ -283,7 +279,7 @@ def print_by_style(content: Path, path: Path) -> None:
                 continue
             a = answer_question(engine, q.question, q.history, today=q.date or RUN_DAY)
             rank = next((n for n, h in enumerate(a.hits, start=1)
-                         if any(h.id == e or ("#" not in e and h.item_id == e) for e in q.expect)), None)
+                         if answers(h.id, h.item_id, q.expect)), None)
             style = styles.get((q.question, tuple(q.history)), "?") or "?"
             rows.setdefault(style, []).append((a.answered, rank == 1, rank is not None and rank <= 3))
         print("| kind | questions | Hit@1 | Hit@3 | declined | rank 1 |")

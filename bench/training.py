@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from faqbot.ask import ranked_candidates  # noqa: E402
 from faqbot.classifier import counts_of  # noqa: E402
-from faqbot.evaluation import TestQuestion, load_question_set  # noqa: E402
+from faqbot.evaluation import TestQuestion, answers, load_question_set  # noqa: E402
 from faqbot.scope import scope_stems  # noqa: E402
 from faqbot.search import SearchEngine  # noqa: E402
 
@@ -56,8 +56,7 @@ def labelled_questions(engine: SearchEngine, today: dt.date, paths=None) -> list
     for path in paths or training_paths():
         for q in load_question_set(path).questions:
             answer, _ = ranked_candidates(engine, q.question, tuple(q.history), q.date or today)
-            labels = tuple(sorted({pid for pid, item in ids.items() for e in q.expect
-                                   if pid == e or ("#" not in e and item == e)}))
+            labels = tuple(sorted(pid for pid, item in ids.items() if answers(pid, item, q.expect)))
             out.append(Labelled(path=path, question=q, words=scope_stems(answer.terms), labels=labels))
     return out
 

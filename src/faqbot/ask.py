@@ -197,6 +197,13 @@ def continues_missing_question(question: str, terms: list[QueryTerm]) -> bool:
             and all(generality(t.typed) < TELLING_WORD for t in typed))
 
 
+def question_words(terms: list[QueryTerm]) -> tuple[tuple, tuple]:
+    """The stems of the typed words (``faqbot.scope.scope_stems``), and of the earlier
+    question's in a follow-up: what the scope model and the passage classifier read."""
+    return (scope_stems(t for t in terms if t.group < EARLIER_GROUPS),
+            scope_stems(t for t in terms if t.group >= EARLIER_GROUPS))
+
+
 def is_follow_up(question: str, terms: list[QueryTerm]) -> bool:
     """A short question that starts like a follow-up, points back to what was said before, or
     has only one telling word."""
@@ -355,9 +362,8 @@ def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot, day: dt.date,
             candidates[key] = Candidate(id=key, record=snapshot.records[key], bm25=0.0)
     # What questions worded like this one were about (faqbot.classifier): its likeliest
     # passages are candidates too, even when they share no word with it.
-    learned = snapshot.classifier().posteriors(
-        scope_stems(t for t in terms if t.group < EARLIER_GROUPS),
-        earlier=scope_stems(t for t in terms if t.group >= EARLIER_GROUPS), earlier_weight=FOLLOW_UP_WEIGHT)
+    typed, earlier = question_words(terms)
+    learned = snapshot.classifier().posteriors(typed, earlier, earlier_weight=FOLLOW_UP_WEIGHT)
     for pid, probability in learned.top(LEARNED_CANDIDATES):
         key = snapshot.version_at(pid, day)
         if key is not None and key not in candidates and probability >= LEARNED_MINIMUM:
@@ -465,7 +471,7 @@ def signals_of(hits: list[Hit], terms: list[QueryTerm], snapshot: Snapshot,
             top_weight = telling
             top_matched = float(any(m.text in best.matched_fields for m in members))
     matched = {term: snapshot.idf(term) for term in best.matched_fields}
-    typed = scope_stems(t for t in terms if t.group < EARLIER_GROUPS)
+    typed, _ = question_words(terms)
     about = (sum(v for term, v in matched.items() if best.matched_fields[term] & ABOUT_FIELDS)
              / sum(matched.values())) if matched and sum(matched.values()) else 0.0
     return Signals(coverage=best.coverage, fuzzy=best.fuzzy, domain=domain_share(terms, snapshot),

@@ -23,6 +23,9 @@ from typing import Iterable, Mapping
 
 import numpy as np
 
+from .analysis import Lexicon, analyse
+from .scope import scope_stems
+
 MODEL_FILE = Path(__file__).with_name("classifier_model.json")
 CONTENT_FILE = "classifier.json"      # in an index generation: the content's own counts
 # Add-alpha smoothing of a stem's count per passage: 0.03, 0.1, 0.3 and 1 were compared by the
@@ -32,13 +35,10 @@ ALPHA = 0.1
 Words = tuple[tuple[str, ...], ...]       # per typed word its stems (faqbot.scope.scope_stems)
 
 
-def content_counts(passages: Iterable[tuple[str, Iterable[str]]], lexicon) -> dict[str, dict[str, float]]:
+def content_counts(passages: Iterable[tuple[str, Iterable[str]]], lexicon: Lexicon) -> dict[str, dict[str, float]]:
     """Per passage id, its stems counted over its own texts (title and alternate questions of
     all its versions: ``passages`` gives (id, texts) per version), read as a question is
     read."""
-    from .analysis import analyse
-    from .scope import scope_stems
-
     return counts_of((scope_stems(analyse(text, lexicon, mode="query")), (pid,))
                      for pid, texts in passages for text in texts)
 

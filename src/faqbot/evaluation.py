@@ -152,11 +152,17 @@ def _matches(hit_id: str, hit_item: str, expected: str) -> bool:
     return hit_id == expected or ("#" not in expected and hit_item == expected)
 
 
+def answers(hit_id: str, hit_item: str, expect) -> bool:
+    """Whether the passage ``hit_id`` (of item ``hit_item``) is one of the ``expect``ed
+    answers: a passage id, or an item id without an anchor for any of its passages."""
+    return any(_matches(hit_id, hit_item, e) for e in expect)
+
+
 def judge(question: TestQuestion, answer: Answer) -> Outcome:
     rank = None
     if answer.answered:
         for n, hit in enumerate(answer.hits, start=1):
-            if any(_matches(hit.id, hit.item_id, e) for e in question.expect):
+            if answers(hit.id, hit.item_id, question.expect):
                 rank = n
                 break
     return Outcome(question=question.question, expect=list(question.expect), kind=question.kind,

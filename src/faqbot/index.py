@@ -22,7 +22,7 @@ import os
 import shutil
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -169,6 +169,13 @@ def load_lexicon(folder: Path) -> Lexicon:
                    german=german_words())
 
 
+def answering_lexicon(lexicon: Lexicon) -> Lexicon:
+    """The lexicon questions are read with: the German word list (a correctly spelled word is
+    no typo) and, as typo targets, the content's words without stop words."""
+    return replace(lexicon, words={w for w in lexicon.words if w not in STOP_WORDS},
+                   german=german_words())
+
+
 def save_referrals(referrals: list[Referral], folder: Path) -> None:
     data = [{"topic": r.topic, "terms": [list(t) for t in r.terms], "where": r.where, "url": r.url}
             for r in referrals]
@@ -268,12 +275,9 @@ def build_index(content_root: Path, index_dir: Path,
                     raise RuntimeError(f"Index unvollständig: {table.doc_count} statt {len(passages)} Passagen")
                 scores.save(table, tmp)
             save_lexicon(lexicon, tmp)
-            # The passage classifier's counts of the content, read as a question is read
-            # (with the lexicon a snapshot answers with: stop words are no typo targets).
-            answering = load_lexicon(tmp)
-            answering.words = {w for w in answering.words if w not in STOP_WORDS}
-            save_content_counts(content_counts(
-                ((p.id, (p.title, *p.questions)) for p in passages), answering), tmp)
+            # The passage classifier's counts of the content, read as a question is read.
+            save_content_counts(content_counts(((p.id, (p.title, *p.questions)) for p in passages),
+                                               answering_lexicon(lexicon)), tmp)
             save_referrals(referrals, tmp)
             save_featured(sources.featured, tmp)
             meta = {

@@ -20,10 +20,10 @@ import numpy as np
 from wordfreq import zipf_frequency
 
 from . import scores
-from .analysis import Lexicon, STOP_WORDS, analyse
+from .analysis import Lexicon, analyse
 from .classifier import PassageClassifier, content_counts, load_content_counts, load_learned
 from .fuzzy import Titles, fuzzy_key
-from .index import (CURRENT, FIELD_BOOSTS, INDEX_FORMAT, META_FILE, load_lexicon,
+from .index import (CURRENT, FIELD_BOOSTS, INDEX_FORMAT, META_FILE, answering_lexicon, load_lexicon,
                     load_saved_referrals, open_build, read_meta)
 from .featured import load_saved_featured
 from .scores import ScoreTable
@@ -106,11 +106,9 @@ class Snapshot:
         # The generation's files as opened, to tell damaged files from faults in the code.
         self.files = {path: path.stat().st_size for path in build.rglob("*") if path.is_file()}
         zipf_frequency("bürgergeld", "de")  # loads wordfreq's table now, not in a request
-        self.lexicon: Lexicon = load_lexicon(build)
+        self.lexicon: Lexicon = answering_lexicon(load_lexicon(build))
         self.referrals = load_saved_referrals(build)
         self.featured = load_saved_featured(build)
-        # Typo correction only proposes content words, never stop words.
-        self.lexicon.words = {w for w in self.lexicon.words if w not in STOP_WORDS}
         self.scores: ScoreTable = scores.load(build)
         self.records: dict[str, dict] = {}
         self.docnums: dict[int, str] = {}
