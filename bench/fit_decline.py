@@ -10,8 +10,9 @@ topics from referrals.yaml, nothing to search) are left out. The L2 strength is 
 5-fold cross-validation (log loss); the threshold is
 cross-validated share of declined out-of-scope questions at ``--target`` or above: the
 lowest threshold reaching the target, so that as few in-scope questions as possible are
-declined. The holdouts that report quality (bench/holdout-2026-12.yaml and newer) are never
-read here.
+declined. The holdout that reports quality (bench/holdout-2026-12d.yaml) is never read here.
+The model reads each standardised signal and the product of every pair
+(``faqbot.decline.expand``).
 
     .venv/bin/python bench/fit_decline.py [--write] [--target 0.93]
 """
@@ -28,13 +29,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from faqbot.ask import answer_question, query_terms  # noqa: E402
-from faqbot.decline import FEATURES, Model, fit_logistic, save_model  # noqa: E402
+from faqbot.decline import FEATURES, TERMS, Model, expand, fit_logistic, save_model  # noqa: E402
 from faqbot.evaluation import answers, load_question_set  # noqa: E402
 from faqbot.index import build_index  # noqa: E402
 from faqbot.scope import ScopeModel, fit_naive_bayes, save_scope, scope_stems  # noqa: E402
 from faqbot.search import SearchEngine  # noqa: E402
 from training import STAFF, folds_of, labelled_questions, out_of_fold, training_paths  # noqa: E402
-L2_GRID = (0.01, 0.1, 0.3, 1.0, 3.0)
+L2_GRID = (0.3, 1.0, 3.0, 10.0, 30.0)
 
 
 RULED = {"in": 0, "out": 0}      # questions declined by a rule before the model
@@ -117,6 +118,18 @@ def staff_gate(rows, probs, threshold: float) -> tuple[bool, dict]:
     return ok, {k: round(v, 4) for k, v in got.items()}
 
 
+def standardised(rows):
+    """The rows with the model's inputs (each signal standardised, and the products of every
+    pair: ``faqbot.decline.expand``) in place of their signals, and the centre and scale used.
+    Centre and scale come from all rows: a mean and a spread, not a fitted weight."""
+    import numpy as np
+
+    x = np.asarray([r[0] for r in rows], dtype=float)
+    center = [float(v) for v in x.mean(axis=0)]
+    scale = [float(v) if v > 1e-9 else 1.0 for v in x.std(axis=0)]
+    return [(expand(r[0], center, scale),) + tuple(r[1:]) for r in rows], center, scale
+
+
 def predict(weights, intercept, x):
     z = intercept + sum(w * v for w, v in zip(weights, x))
     return 1 / (1 + math.exp(-max(-30, min(30, z))))
@@ -185,6 +198,7 @@ def main() -> None:
                                    "training": [str(p.relative_to(ROOT)) for p in training_paths()]
                                    + ["content: titles and alternate questions"]})
     rows = with_scope(rows, folds_of(len(rows), seed=7), content)
+    rows, center, scale = standardised(rows)
     print(f"{len(rows)} rows ({sum(r[1] for r in rows)} in scope, {sum(not r[1] for r in rows)} out of scope); "
           f"declined by a rule before the model: {RULED['in']} in scope, {RULED['out']} out of scope")
     best = None
@@ -207,13 +221,16 @@ def main() -> None:
     print(f"staff set at {threshold:.3f}: {staff} ({'passes' if ok else 'FAILS'} its thresholds)")
     cv = figures(rows, probs, threshold)
     print(f"chosen: l2={l2}, threshold {threshold:.3f}, cross-validated {cv}")
-    for name, w in zip(FEATURES, weights):
-        print(f"  {name:<10} {w:+.3f}")
-    print(f"  intercept  {intercept:+.3f}")
+    print("largest weights (on standardised signals):")
+    for name, w in sorted(zip(TERMS, weights), key=lambda nw: -abs(nw[1]))[:15]:
+        print(f"  {name:<22} {w:+.3f}")
+    print(f"  intercept              {intercept:+.3f}")
     if args.write:
         save_model(Model(
-            weights={n: round(w, 4) for n, w in zip(FEATURES, weights)},
-            intercept=round(intercept, 4), threshold=round(threshold, 4),
+            weights={n: round(w, 5) for n, w in zip(TERMS, weights)},
+            intercept=round(intercept, 5), threshold=round(threshold, 4),
+            center={n: round(v, 6) for n, v in zip(FEATURES, center)},
+            scale={n: round(v, 6) for n, v in zip(FEATURES, scale)},
             provenance={"fitted": dt.date.today().isoformat(), "script": "bench/fit_decline.py",
                         "training": [str(p.relative_to(ROOT)) for p in training_paths()],
                         "rows": len(rows), "in_scope": sum(r[1] for r in rows),

@@ -231,9 +231,7 @@ def main() -> None:
     sets = args.questions or [str(ROOT / "content" / "questions.yaml"),
                               str(ROOT / "bench" / "holdout-questions.yaml"),
                               str(ROOT / "bench" / "holdout-2026.yaml"),
-                              str(ROOT / "bench" / "holdout-2026-12.yaml"),
-                              str(ROOT / "bench" / "holdout-2026-12b.yaml"),
-                              str(ROOT / "bench" / "holdout-2026-12c.yaml")]
+                              str(ROOT / "bench" / "holdout-2026-12d.yaml")]
     for path in sets:
         path = Path(path).resolve()
         qset = load_question_set(path)

@@ -6,9 +6,9 @@ fitted on top of it must see, for each question, what the classifier says of a q
 has not learned, or it would trust the classifier far more than it deserves. So the
 questions are asked fold by fold, each fold with a classifier learned from the others.
 
-The holdouts that report quality (bench/holdout-2026-12.yaml and newer) are never read here.
-bench/holdout-2026.yaml reported the first and second rounds of issue 11 and is training data
-since.
+The holdout that reports quality (bench/holdout-2026-12d.yaml) is never read here. The older
+holdouts reported earlier rounds of issue 11 and are training data since: holdout-2026 after
+the second round, the December, December b and December c holdouts after the third.
 """
 from __future__ import annotations
 
@@ -32,7 +32,8 @@ STAFF = ROOT / "content" / "questions.yaml"
 TRAINING = (STAFF, ROOT / "bench" / "holdout-questions.yaml", ROOT / "bench" / "decline-training.yaml",
             ROOT / "bench" / "dev-2026.yaml", ROOT / "bench" / "dev-2026b.yaml",
             ROOT / "bench" / "dev-2026c.yaml", ROOT / "bench" / "dev-2026d.yaml",
-            ROOT / "bench" / "holdout-2026.yaml")
+            ROOT / "bench" / "holdout-2026.yaml", ROOT / "bench" / "holdout-2026-12.yaml",
+            ROOT / "bench" / "holdout-2026-12b.yaml", ROOT / "bench" / "holdout-2026-12c.yaml")
 FOLDS = 5
 
 

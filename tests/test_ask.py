@@ -11,6 +11,7 @@ from faqbot.ask import (
     MAX_QUESTION_CHARS,
     QuestionError,
     answer_question,
+    generality,
     normalise,
 )
 from faqbot.content import load_content
@@ -175,6 +176,25 @@ def test_a_complete_new_question_ignores_the_history(engine):
     assert answer.hits[0].id == "faq/minijob"
 
 
+@pytest.mark.parametrize("question", ["Wann öffnet das Freibad?", "und wo ist der Zoo?"])
+def test_a_short_question_about_a_topic_the_content_lacks_is_no_follow_up(shipped_engine, question):
+    answer = ask(shipped_engine, question, ["Wie beantrage ich Bürgergeld?"])
+    assert not answer.follow_up
+    assert answer.searched == normalise(question)
+    assert not answer.answered, answer.hits[0].id
+
+
+def test_a_short_question_in_the_contents_words_still_follows_up(shipped_engine):
+    answer = ask(shipped_engine, "und wann kommt das Geld?", ["Wie beantrage ich Bürgergeld?"])
+    assert answer.follow_up
+
+
+@pytest.mark.parametrize("typed, spelled", [("spaeter", "später"), ("muesste", "müsste"),
+                                            ("groesse", "größe")])
+def test_a_word_typed_without_umlauts_is_as_general_as_with_them(typed, spelled):
+    assert generality(typed) == generality(spelled)
+
+
 def test_blank_and_non_text_history_entries_are_ignored(engine):
     answer = ask(engine, "und für Kinder?", ["Wie hoch ist der Regelbedarf?", "   ", None])
     assert answer.searched == "Wie hoch ist der Regelbedarf? und für Kinder?"
@@ -321,9 +341,11 @@ def test_numbers_and_dates_in_the_question_do_not_break_answering(shipped_engine
     assert answer.hits[0].id == "faq/antrag-stellen"
 
 
-def test_a_message_full_of_personal_data_is_answered_like_the_bare_question(engine):
-    plain = ask(engine, "Wie beantrage ich Bürgergeld?")
-    answer = ask(engine, PERSONAL)
+def test_a_message_full_of_personal_data_is_answered_like_the_bare_question(shipped_engine):
+    # On the shipped content: the decline and classifier models were fitted for it (on the
+    # small test content this message is answered at 0.64 against a threshold of 0.65).
+    plain = ask(shipped_engine, "Wie beantrage ich Bürgergeld?")
+    answer = ask(shipped_engine, PERSONAL)
     assert answer.answered, answer.reason
     assert answer.hits[0].id == "faq/antrag-stellen"
     assert answer.confidence >= 0.5 * plain.confidence
@@ -347,8 +369,9 @@ def test_redact_replaces_each_kind_of_personal_data():
 
 @pytest.mark.parametrize("question", ["zahlen die dann trotzdem die miete",
                                       "bekomme ich dafür auch einen zuschuss"])
-def test_a_short_question_pointing_back_is_a_follow_up(engine, question):
-    answer = ask(engine, question, ["Darf ich einen Minijob haben?"])
+def test_a_short_question_pointing_back_is_a_follow_up(shipped_engine, question):
+    # Shipped content: the small test content has no "Zuschuss", which makes it a new topic.
+    answer = ask(shipped_engine, question, ["Darf ich einen Minijob haben?"])
     assert answer.follow_up
     assert answer.searched.startswith("Darf ich einen Minijob haben?")
 

@@ -9,6 +9,7 @@ import pytest
 from rapidfuzz import fuzz
 
 from faqbot.analysis import fold
+from faqbot.classifier import orphaned
 from faqbot.cli import cli
 from faqbot.content import ContentError, Problem, content_version, load_content, slugify
 from faqbot.synonyms import load_synonyms
@@ -329,6 +330,24 @@ def test_check_passes_the_shipped_content(runner):
     result = runner.invoke(cli, ["check", "--content", str(SHIPPED_CONTENT)])
     assert result.exit_code == 0, result.output
     assert "Inhalte in Ordnung" in result.output
+    assert "classifier_model.json" not in result.output
+
+
+def test_check_warns_about_learned_questions_for_passages_the_content_lacks(runner, content_dir):
+    # The learned wording belongs to the shipped content; the small test content lacks most
+    # of its passages.
+    ids = [p.id for item in load_content(content_dir) for p in item.passages]
+    gone = orphaned(ids)
+    assert gone and not set(gone) & set(ids)
+    result = runner.invoke(cli, ["check", "--content", str(content_dir)])
+    assert result.exit_code == 0, result.output
+    assert f"gelernte Fragen zu {len(gone)} Passage(n), die es nicht mehr gibt ({gone[0]}," in result.output
+
+
+def test_orphaned_names_only_learned_ids_missing_from_the_content():
+    learned = {"faq/a": {"x": 1.0}, "faq/b": {"y": 2.0}}
+    assert orphaned(["faq/a", "faq/c"], learned) == ["faq/b"]
+    assert orphaned(["faq/a", "faq/b"], learned) == []
 
 
 # --- the shipped content follows the editorial brief -----------------------------------------

@@ -195,9 +195,24 @@ class Lexicon:
         return result
 
 
+@functools.lru_cache(maxsize=65_536)
+def german_zipf(word: str) -> float:
+    """How common ``word`` is in German text at large (wordfreq's Zipf scale, 0 = unknown),
+    also when typed without umlauts: "spaeter" is as common as "später".
+
+    >>> german_zipf("spaeter") == german_zipf("später") > 4
+    True
+    """
+    zipf = zipf_frequency(word, "de") if word else 0.0
+    if any(pair in word for pair in ("ae", "oe", "ue")):
+        spelled = word.replace("ae", "ä").replace("oe", "ö").replace("ue", "ü")
+        zipf = max(zipf, zipf_frequency(spelled, "de"))
+    return zipf
+
+
 def is_common_german(word: str) -> bool:
     """True for words common in German text at large (wordfreq's Zipf scale >= 3)."""
-    return zipf_frequency(word, "de") >= COMMON_ZIPF
+    return german_zipf(word) >= COMMON_ZIPF
 
 
 COMMON_ZIPF = tuning.COMMON_ZIPF

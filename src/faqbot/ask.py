@@ -15,9 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from rapidfuzz import fuzz
-from wordfreq import zipf_frequency
-
-from .analysis import STOP_WORDS, WEIGHTS, analyse, fold, words_of
+from .analysis import STOP_WORDS, WEIGHTS, analyse, fold, german_zipf, words_of
 from .decline import Signals, load_model
 from .fuzzy import QUESTION_WORDS, fuzzy_key
 from .periods import TimeReference, time_reference
@@ -212,6 +210,22 @@ def is_follow_up(question: str, terms: list[QueryTerm]) -> bool:
             and len(groups) <= 3 or len(groups) <= 1)
 
 
+def new_topic(terms: list[QueryTerm], snapshot: Snapshot) -> bool:
+    """Whether a question names a topic the content knows nothing of: one of its words is
+    telling (``TELLING_WORD``) and no passage contains it or any of its expansions. Such a
+    question is not a follow-up, however short ("Wann öffnet das Freibad?" after a question
+    about the application)."""
+    groups: dict[int, list[QueryTerm]] = {}
+    for t in terms:
+        groups.setdefault(t.group, []).append(t)
+    for members in groups.values():
+        typed = [m for m in members if m.origin == "word"] or members
+        if (generality(typed[0].typed) >= TELLING_WORD
+                and not any(snapshot.doc_frequency(m.text) for m in members)):
+            return True
+    return False
+
+
 
 
 def generality(word: str) -> float:
@@ -221,7 +235,7 @@ def generality(word: str) -> float:
     """
     if word.isdigit():
         return 0.3
-    zipf = zipf_frequency(word, "de") if word else 0.0
+    zipf = german_zipf(word)
     return min(1.2, max(0.3, (7.0 - zipf) / 3.5))
 
 
@@ -286,7 +300,7 @@ def _credit(term: QueryTerm, matched: dict[str, set[str]], body_credit: float = 
 
 def is_established(word: str) -> bool:
     """A word German text uses on its own (wordfreq Zipf >= 2.5), not an ad-hoc compound."""
-    return zipf_frequency(word, "de") >= 2.5
+    return german_zipf(word) >= 2.5
 
 
 def domain_share(terms: list[QueryTerm], snapshot: Snapshot) -> float:
@@ -457,7 +471,7 @@ def signals_of(hits: list[Hit], terms: list[QueryTerm], snapshot: Snapshot,
     for t in terms:
         if t.group < EARLIER_GROUPS:
             groups.setdefault(t.group, []).append(t)
-    total = unknown = strength = 0.0
+    total = unknown = strength = specific = 0.0
     top_weight, top_matched = -1.0, 0.0
     for members in groups.values():
         typed = [m for m in members if m.origin == "word"] or members
@@ -466,6 +480,7 @@ def signals_of(hits: list[Hit], terms: list[QueryTerm], snapshot: Snapshot,
         strength = max(strength, weight)
         if not any(snapshot.doc_frequency(m.text) for m in members):
             unknown += weight
+        specific += weight * specificity(typed[0].typed, members, snapshot)
         telling = weight * max(snapshot.idf(m.text) for m in typed)
         if telling > top_weight:
             top_weight = telling
@@ -479,7 +494,18 @@ def signals_of(hits: list[Hit], terms: list[QueryTerm], snapshot: Snapshot,
                    unknown=unknown / total if total else 0.0, about=about, score=best.score,
                    top=top_matched, strength=strength, follow_up=float(follow_up),
                    scope=load_scope().score(typed),
-                   known=snapshot.classifier().known_share(typed))
+                   known=snapshot.classifier().known_share(typed),
+                   specific=specific / total if total else 0.0)
+
+
+def specificity(word: str, members: list[QueryTerm], snapshot: Snapshot) -> float:
+    """How much more often a typed word (with its expansions) occurs in the content's
+    passages than in German at large, in powers of ten: "Bürgergeld" about 7, "spät" about 3.
+    A word the content does not use at all counts as if half a passage had it."""
+    passages = max(snapshot.doc_frequency(m.text) for m in members)
+    in_content = math.log10((passages + 0.5) / max(1, snapshot.doc_count))
+    in_german = german_zipf(word) - 9.0       # Zipf is log10 of occurrences per 10^9 words
+    return in_content - in_german
 
 
 def outside_topic(text: str, best: Hit, snapshot: Snapshot) -> Referral | None:
@@ -569,7 +595,7 @@ def _answer(engine: SearchEngine, snapshot: Snapshot, text: str, previous: tuple
                       terms=tuple(terms), **common,
                       reason="Die Frage richtet sich an den Assistenten selbst (Smalltalk).")
 
-    follow_up = bool(previous) and is_follow_up(text, terms)
+    follow_up = bool(previous) and is_follow_up(text, terms) and not new_topic(terms, snapshot)
     if follow_up:
         terms = terms + query_terms(previous[0], snapshot, weight=FOLLOW_UP_WEIGHT,
                                     group_offset=EARLIER_GROUPS)

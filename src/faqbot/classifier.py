@@ -89,7 +89,14 @@ class Posterior:
         """The ``k`` likeliest passages, likeliest first."""
         if self.probabilities is None:
             return []
-        order = np.argsort(-self.probabilities, kind="stable")[:k]
+        p = self.probabilities
+        if 0 < k < len(p):
+            # The k largest without sorting every passage; among them, likeliest first and
+            # ties in passage order.
+            chosen = np.argpartition(-p, k - 1)[:k]
+            order = chosen[np.lexsort((chosen, -p[chosen]))]
+        else:
+            order = np.argsort(-p, kind="stable")[:k]
         return [(self.passages[i], float(self.probabilities[i])) for i in order]
 
     def as_dict(self) -> dict[str, float]:
@@ -165,6 +172,14 @@ def load_learned(path: str = str(MODEL_FILE)) -> dict[str, dict[str, float]]:
     if not file.exists():
         return {}
     return json.loads(file.read_text(encoding="utf-8"))["counts"]
+
+
+def orphaned(passage_ids: Iterable[str], learned: Mapping[str, dict[str, float]] | None = None) -> list[str]:
+    """The passage ids the classifier learned questions for that the content no longer has
+    (an item removed or renamed since ``bench/fit_ranking.py`` ran): their questions are
+    ignored, and the new id has none until the next fit."""
+    have = set(passage_ids)
+    return sorted(pid for pid in (load_learned() if learned is None else learned) if pid not in have)
 
 
 def save_learned(counts: Mapping[str, dict[str, float]], provenance: dict,

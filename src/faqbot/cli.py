@@ -108,6 +108,14 @@ def check(content: str | None) -> None:
 
     for warning in stale_items(items, today_of(_settings())):
         click.echo(f"{warning} (Warnung)", err=True)
+    from .classifier import orphaned
+
+    gone = orphaned(p.id for i in items for p in i.passages)
+    if gone:
+        shown = ", ".join(gone[:5]) + (", …" if len(gone) > 5 else "")
+        click.echo(f"src/faqbot/classifier_model.json: gelernte Fragen zu {len(gone)} Passage(n), "
+                   f"die es nicht mehr gibt ({shown}); sie zählen nicht mehr. Nach dem Umbenennen "
+                   "oder Löschen bitte bench/fit_ranking.py --write laufen lassen (Warnung)", err=True)
     passages = sum(len(i.passages) for i in items)
     ids = len({i.id for i in items})
     versions = f" in {len(items)} Fassungen" if len(items) != ids else ""

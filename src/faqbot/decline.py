@@ -6,6 +6,11 @@ of scope: should be declined), with 5-fold cross-validation; the holdouts are on
 judge the result (see docs/quality.md). The weights live in ``decline_model.json`` beside this
 file, with the figures of the fit.
 
+The model reads each signal and each product of two signals (``expand``), all standardised:
+what a signal is worth depends on the others. Full coverage of a one-word question means
+little when the word is a common one ("wie spät ist es"), much when it is "Bürgergeld"; a
+linear model can only weigh coverage the same in both.
+
 The model's probability is the answer's confidence; below ``threshold`` the assistant declines.
 """
 from __future__ import annotations
@@ -36,6 +41,7 @@ class Signals:
     follow_up: float       # 1 when merged with the chat's previous question
     scope: float = 0.0     # the words' log-odds of being in scope (faqbot.scope)
     known: float = 0.0     # share of the typed words questions about some passage used (faqbot.classifier)
+    specific: float = 0.0  # how much more often the typed words occur in the content than in German
 
     def vector(self) -> list[float]:
         return [getattr(self, f.name) for f in fields(self)]
@@ -45,18 +51,31 @@ class Signals:
 
 
 FEATURES = tuple(f.name for f in fields(Signals))
+# The model's inputs: each signal, then each product of two (a signal with itself included).
+TERMS = FEATURES + tuple(f"{a}*{b}" for i, a in enumerate(FEATURES) for b in FEATURES[i:])
+
+
+def expand(vector: list[float], center: list[float], scale: list[float]) -> list[float]:
+    """The model's inputs (``TERMS``) for one signal vector: each signal standardised, then
+    the products of every pair."""
+    x = [(v - c) / s for v, c, s in zip(vector, center, scale)]
+    return x + [a * b for i, a in enumerate(x) for b in x[i:]]
 
 
 @dataclass(frozen=True)
 class Model:
-    weights: dict[str, float]
+    weights: dict[str, float]      # per name in TERMS
     intercept: float
     threshold: float
+    center: dict[str, float]       # per signal: mean over the training rows
+    scale: dict[str, float]        # per signal: standard deviation over the training rows
     provenance: dict
 
     def probability(self, signals: Signals) -> float:
+        inputs = expand(signals.vector(), [self.center.get(n, 0.0) for n in FEATURES],
+                        [self.scale.get(n, 1.0) for n in FEATURES])
         z = self.intercept + sum(self.weights.get(name, 0.0) * value
-                                 for name, value in zip(FEATURES, signals.vector()))
+                                 for name, value in zip(TERMS, inputs))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
@@ -64,12 +83,14 @@ class Model:
 def load_model(path: str = str(MODEL_FILE)) -> Model:
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     return Model(weights=data["weights"], intercept=data["intercept"],
-                 threshold=data["threshold"], provenance=data.get("provenance", {}))
+                 threshold=data["threshold"], center=data["center"], scale=data["scale"],
+                 provenance=data.get("provenance", {}))
 
 
 def save_model(model: Model, path: Path = MODEL_FILE) -> None:
-    data = {"weights": model.weights, "intercept": model.intercept,
-            "threshold": model.threshold, "provenance": model.provenance}
+    data = {"threshold": model.threshold, "intercept": model.intercept,
+            "center": model.center, "scale": model.scale, "weights": model.weights,
+            "provenance": model.provenance}
     Path(path).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     load_model.cache_clear()
 
