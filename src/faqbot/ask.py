@@ -210,16 +210,28 @@ def is_follow_up(question: str, terms: list[QueryTerm]) -> bool:
             and len(groups) <= 3 or len(groups) <= 1)
 
 
+def word_groups(terms: list[QueryTerm]) -> dict[int, list[QueryTerm]]:
+    """The terms per typed word (its ``group``): the word as analysed and its expansions."""
+    groups: dict[int, list[QueryTerm]] = {}
+    for t in terms:
+        groups.setdefault(t.group, []).append(t)
+    return groups
+
+
+def as_typed(members: list[QueryTerm]) -> list[QueryTerm]:
+    """The terms of one group that are the word as typed (all of them if it only has
+    expansions)."""
+    return [m for m in members if m.origin == "word"] or members
+
+
 def new_topic(terms: list[QueryTerm], snapshot: Snapshot) -> bool:
     """Whether a question names a topic the content knows nothing of: one of its words is
     telling (``TELLING_WORD``) and no passage contains it or any of its expansions. Such a
     question is not a follow-up, however short ("Wann öffnet das Freibad?" after a question
     about the application)."""
-    groups: dict[int, list[QueryTerm]] = {}
-    for t in terms:
-        groups.setdefault(t.group, []).append(t)
+    groups = word_groups(terms)
     for members in groups.values():
-        typed = [m for m in members if m.origin == "word"] or members
+        typed = as_typed(members)
         if (generality(typed[0].typed) >= TELLING_WORD
                 and not any(snapshot.doc_frequency(m.text) for m in members)):
             return True
@@ -257,13 +269,11 @@ def coverage_of(terms: list[QueryTerm], snapshot: Snapshot,
         earlier_part = coverage_of(earlier, snapshot, body_credit)
         return lambda matched: ((1 - FOLLOW_UP_WEIGHT) * now_part(matched)
                                 + FOLLOW_UP_WEIGHT * earlier_part(matched))
-    groups: dict[int, list[QueryTerm]] = {}
-    for t in terms:
-        groups.setdefault(t.group, []).append(t)
+    groups = word_groups(terms)
     prepared = []
     total = 0.0
     for members in groups.values():
-        typed = [m for m in members if m.origin == "word"] or members
+        typed = as_typed(members)
         scale = max(m.weight for m in typed)
         importance = max(snapshot.idf(m.text) for m in typed) * scale * generality(typed[0].typed)
         total += importance
@@ -306,12 +316,10 @@ def is_established(word: str) -> bool:
 def domain_share(terms: list[QueryTerm], snapshot: Snapshot) -> float:
     """Share of the typed words (weighted by how telling they are) that belong to the domain's
     vocabulary: the stems of all titles, alternate questions and tags, or their synonyms."""
-    groups: dict[int, list[QueryTerm]] = {}
-    for t in terms:
-        groups.setdefault(t.group, []).append(t)
+    groups = word_groups(terms)
     total = inside = 0.0
     for members in groups.values():
-        typed = [m for m in members if m.origin == "word"] or members
+        typed = as_typed(members)
         weight = generality(typed[0].typed) * max(m.weight for m in typed)
         total += weight
         if any(m.text in snapshot.about_terms for m in members if m.origin != "part"):
@@ -467,14 +475,11 @@ def signals_of(hits: list[Hit], terms: list[QueryTerm], snapshot: Snapshot,
     best = hits[0]
     second = max((h.bm25 for h in hits[1:]), default=0.0)
     margin = (best.bm25 - second) / best.bm25 if best.bm25 > 0 else 0.0
-    groups: dict[int, list[QueryTerm]] = {}
-    for t in terms:
-        if t.group < EARLIER_GROUPS:
-            groups.setdefault(t.group, []).append(t)
+    groups = {g: members for g, members in word_groups(terms).items() if g < EARLIER_GROUPS}
     total = unknown = strength = specific = 0.0
     top_weight, top_matched = -1.0, 0.0
     for members in groups.values():
-        typed = [m for m in members if m.origin == "word"] or members
+        typed = as_typed(members)
         weight = generality(typed[0].typed)
         total += weight
         strength = max(strength, weight)
