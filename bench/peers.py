@@ -231,7 +231,7 @@ def main() -> None:
     sets = args.questions or [str(ROOT / "content" / "questions.yaml"),
                               str(ROOT / "bench" / "holdout-questions.yaml"),
                               str(ROOT / "bench" / "holdout-2026.yaml"),
-                              str(ROOT / "bench" / "holdout-2026-12d.yaml")]
+                              str(ROOT / "bench" / "holdout-2026-12e.yaml")]
     for path in sets:
         path = Path(path).resolve()
         qset = load_question_set(path)

@@ -1,14 +1,15 @@
-"""The training questions of the fitted models, and asking them out of fold.
+"""The training questions of the fitted models, and asking them out of set.
 
 ``fit_ranking.py`` and ``fit_decline.py`` learn from the same question sets. The passage
 classifier (``faqbot.classifier``) learns the wording of their in-scope questions; a model
 fitted on top of it must see, for each question, what the classifier says of a question it
 has not learned, or it would trust the classifier far more than it deserves. So the
-questions are asked fold by fold, each fold with a classifier learned from the others.
+questions are asked set by set, each set with a classifier learned from the other sets.
 
-The holdout that reports quality (bench/holdout-2026-12d.yaml) is never read here. The older
+The holdout that reports quality (bench/holdout-2026-12e.yaml) is never read here. The older
 holdouts reported earlier rounds of issue 11 and are training data since: holdout-2026 after
-the second round, the December, December b and December c holdouts after the third.
+the second round, the December, December b and December c holdouts after the third, the
+December d holdout after the fourth.
 """
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ TRAINING = (STAFF, ROOT / "bench" / "holdout-questions.yaml", ROOT / "bench" / "
             ROOT / "bench" / "dev-2026.yaml", ROOT / "bench" / "dev-2026b.yaml",
             ROOT / "bench" / "dev-2026c.yaml", ROOT / "bench" / "dev-2026d.yaml",
             ROOT / "bench" / "holdout-2026.yaml", ROOT / "bench" / "holdout-2026-12.yaml",
-            ROOT / "bench" / "holdout-2026-12b.yaml", ROOT / "bench" / "holdout-2026-12c.yaml")
+            ROOT / "bench" / "holdout-2026-12b.yaml", ROOT / "bench" / "holdout-2026-12c.yaml",
+            ROOT / "bench" / "holdout-2026-12d.yaml")
 FOLDS = 5
 
 
@@ -75,14 +77,27 @@ def folds_of(n: int, seed: int = 20261201) -> list[list[int]]:
     return [order[k::FOLDS] for k in range(FOLDS)]
 
 
-def out_of_fold(engine: SearchEngine, questions: list[Labelled], ask: Callable[[Labelled], object],
-                seed: int = 20261201) -> list:
-    """``ask(question)`` for every question, with a classifier that has not learned it; the
-    engine answers with the classifier learned from all of them afterwards."""
+def sets_of(questions: list[Labelled]) -> list[list[int]]:
+    """The questions' indices, one group per question set."""
+    groups: dict[Path, list[int]] = {}
+    for i, q in enumerate(questions):
+        groups.setdefault(q.path, []).append(i)
+    return list(groups.values())
+
+
+def out_of_fold(engine: SearchEngine, questions: list[Labelled], ask: Callable[[Labelled], object]) -> list:
+    """``ask(question)`` for every question, with a classifier that has not learned its set;
+    the engine answers with the classifier learned from all of them afterwards.
+
+    Out of set, not out of random folds: each set was written in one sitting, and its
+    questions share a writer's wording. A classifier that learned the rest of a question's
+    set knows that wording; a citizen's question it has never seen is worded by someone
+    else. Asked out of set, the training questions show the fitted models what the
+    classifier is worth on a new writer's questions."""
     results: list = [None] * len(questions)
     snapshot = engine.snapshot()
     try:
-        for test in folds_of(len(questions), seed):
+        for test in sets_of(questions):
             held = set(test)
             snapshot.use_classifier(learned_counts([q for i, q in enumerate(questions) if i not in held]))
             for i in test:

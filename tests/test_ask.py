@@ -16,6 +16,7 @@ from faqbot.ask import (
 )
 from faqbot.content import load_content
 from faqbot.redact import redact
+from faqbot.tuning import CONTEXT_WEIGHT
 from faqbot.web.answers import answer_json
 
 INTERVIEW_PASSAGE = "interviews/test-interview#wie-hat-sich-die-beratung-im-jobcenter-veraendert"
@@ -169,11 +170,24 @@ def test_only_the_latest_history_entry_is_used(engine):
     assert answer.searched == "Zahlt das Amt meine Miete? und im ersten Jahr?"
 
 
-def test_a_complete_new_question_ignores_the_history(engine):
+def test_a_complete_new_question_is_not_merged_with_the_history(engine):
     answer = ask(engine, "Darf ich neben dem Bürgergeld einen Minijob haben?", ["Wie hoch ist der Regelbedarf?"])
+    assert not answer.follow_up
     assert answer.searched == "Darf ich neben dem Bürgergeld einen Minijob haben?"
-    assert all(t.group < 1000 for t in answer.terms)
     assert answer.hits[0].id == "faq/minijob"
+
+
+def test_a_complete_new_question_is_read_with_the_earlier_one_as_a_little_context(engine):
+    answer = ask(engine, "Darf ich neben dem Bürgergeld einen Minijob haben?", ["Wie hoch ist der Regelbedarf?"])
+    earlier = [t for t in answer.terms if t.group >= 1000]
+    assert answer.context and earlier
+    assert max(t.weight for t in earlier) <= CONTEXT_WEIGHT
+
+
+def test_a_question_without_history_has_no_context(engine):
+    answer = ask(engine, "Darf ich neben dem Bürgergeld einen Minijob haben?")
+    assert not answer.context and not answer.follow_up
+    assert all(t.group < 1000 for t in answer.terms)
 
 
 @pytest.mark.parametrize("question", ["Wann öffnet das Freibad?", "und wo ist der Zoo?"])
@@ -331,6 +345,13 @@ def test_personal_data_does_not_break_answering(engine):
 def test_an_ordinary_word_redaction_might_take_for_a_name_is_still_searched(engine):
     answer = ask(engine, "Ich bin die Mutter, wie viel Geld gibt es für Kinder?")
     assert "mutter" in {t.typed for t in answer.terms}
+
+
+def test_the_label_of_a_piece_of_personal_data_is_not_searched(engine):
+    labelled = ask(engine, "Meine BG-Nr. ist 12345BG0012345, wie beantrage ich Bürgergeld?")
+    assert "bg" not in {t.typed for t in labelled.terms}
+    asked_about = ask(engine, "Wo finde ich meine BG-Nummer?")
+    assert "bg" in {t.typed for t in asked_about.terms}
 
 
 def test_numbers_and_dates_in_the_question_do_not_break_answering(shipped_engine):

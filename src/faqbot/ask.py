@@ -20,10 +20,10 @@ from .decline import Signals, load_model
 from .fuzzy import QUESTION_WORDS, fuzzy_key
 from .periods import TimeReference, time_reference
 from .ranking import asked_part, feature_vector, load_ranker, sentence_cover
-from .tuning import (BODY_CREDIT, DEFINITION_MATCH, EXPANSION_CREDIT, FOLLOW_UP_WEIGHT,
+from .tuning import (BODY_CREDIT, CONTEXT_WEIGHT, DEFINITION_MATCH, EXPANSION_CREDIT, FOLLOW_UP_WEIGHT,
                      LEARNED_CANDIDATES, LEARNED_MINIMUM, MAX_ANSWERS, MAX_SUGGESTIONS,
                      RELATIVE_CUTOFF, SUGGESTION_CUTOFF, TELLING_WORD, UPCOMING_DAYS)
-from .redact import redact, strip_placeholders
+from .redact import introducing_words, redact, strip_placeholders
 from .referrals import Referral, find_referral
 from .scope import load_scope, scope_stems
 from .search import ABOUT_FIELDS, Candidate, QueryTerm, SearchEngine, Snapshot
@@ -120,6 +120,7 @@ class Answer:
     signals: Signals | None = None         # what the decline model saw, for staff
     redacted: str = ""                     # the question without personal data: store and show this
     follow_up: bool = False                # merged with the previous question of the chat
+    context: bool = False                  # read with the previous question as context (follow-ups too)
     today: dt.date | None = None           # the day the question was asked
     as_of: dt.date | None = None           # the day whose rules answer it (earlier if it asks so)
     time: TimeReference = TimeReference()  # the time the question named, for staff
@@ -160,9 +161,11 @@ def query_terms(text: str, snapshot: Snapshot, weight: float = 1.0,
 
 def personal_words(text: str, snapshot: Snapshot, redacted: str | None = None) -> set[str]:
     """Folded words of ``text`` that redaction removes (``redacted``: its redaction, when
-    already made) and the content does not know."""
-    removed = set(words_of(text)) - set(words_of(redact(text) if redacted is None else redacted))
-    return {w for w in removed if not snapshot.lexicon.known(w)}
+    already made) and the content does not know, and the words that only label a piece of
+    personal data ("BG-Nr. 12345BG0012345": "bg" names a topic elsewhere, not here)."""
+    redacted = redact(text) if redacted is None else redacted
+    removed = set(words_of(text)) - set(words_of(redacted))
+    return {w for w in removed if not snapshot.lexicon.known(w)} | introducing_words(redacted)
 
 
 def _history_entry(text: object) -> str:
@@ -251,8 +254,8 @@ def generality(word: str) -> float:
     return min(1.2, max(0.3, (7.0 - zipf) / 3.5))
 
 
-def coverage_of(terms: list[QueryTerm], snapshot: Snapshot,
-                body_credit: float = BODY_CREDIT) -> Callable[[dict[str, set[str]]], float]:
+def coverage_of(terms: list[QueryTerm], snapshot: Snapshot, body_credit: float = BODY_CREDIT,
+                earlier_weight: float = FOLLOW_UP_WEIGHT) -> Callable[[dict[str, set[str]]], float]:
     """How much of the question a passage covers: a function of the passage's matched terms
     (term -> fields), prepared once per question for all its candidates.
 
@@ -260,15 +263,16 @@ def coverage_of(terms: list[QueryTerm], snapshot: Snapshot,
     A typed word counts fully when it matches itself in the passage's title, questions or tags,
     less in the body only, less when only a synonym or typo correction matches, and by the
     matched share of its parts when it is a compound. A word's importance is its rarity in
-    the corpus (idf) times its rarity in German at large.
+    the corpus (idf) times its rarity in German at large. With the chat's earlier question
+    (its terms from ``EARLIER_GROUPS`` on), its coverage counts ``earlier_weight``.
     """
     earlier = [t for t in terms if t.group >= EARLIER_GROUPS]
     if earlier and len(earlier) < len(terms):
         # A follow-up: the new words decide, the earlier question gives the context.
         now_part = coverage_of([t for t in terms if t.group < EARLIER_GROUPS], snapshot, body_credit)
         earlier_part = coverage_of(earlier, snapshot, body_credit)
-        return lambda matched: ((1 - FOLLOW_UP_WEIGHT) * now_part(matched)
-                                + FOLLOW_UP_WEIGHT * earlier_part(matched))
+        return lambda matched: ((1 - earlier_weight) * now_part(matched)
+                                + earlier_weight * earlier_part(matched))
     groups = word_groups(terms)
     prepared = []
     total = 0.0
@@ -373,10 +377,11 @@ def suggestions_for(text: str, snapshot: Snapshot, day: dt.date,
 
 
 def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot, day: dt.date,
-         term: str = "") -> list[Hit]:
+         term: str = "", earlier_weight: float = FOLLOW_UP_WEIGHT) -> list[Hit]:
     """Candidates of the versions that apply on ``day``, best first, ordered by the ranking
     model (``faqbot.ranking``); with ``term`` (the question asks what it means), the glossary
-    entry for it is marked as the definition asked for."""
+    entry for it is marked as the definition asked for. The chat's earlier question, when
+    ``terms`` has it, counts ``earlier_weight``."""
     candidates: dict[str, Candidate] = {c.id: c for c in snapshot.search(terms, limit=CANDIDATES, day=day)}
     fuzzy = fuzzy_scores(text, snapshot, day)
     for key in fuzzy:
@@ -385,7 +390,7 @@ def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot, day: dt.date,
     # What questions worded like this one were about (faqbot.classifier): its likeliest
     # passages are candidates too, even when they share no word with it.
     typed, earlier = question_words(terms)
-    learned = snapshot.classifier().posteriors(typed, earlier, earlier_weight=FOLLOW_UP_WEIGHT)
+    learned = snapshot.classifier().posteriors(typed, earlier, earlier_weight=earlier_weight)
     for pid, probability in learned.top(LEARNED_CANDIDATES):
         key = snapshot.version_at(pid, day)
         if key is not None and key not in candidates and probability >= LEARNED_MINIMUM:
@@ -394,8 +399,8 @@ def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot, day: dt.date,
         return []
     top_bm25 = max(c.bm25 for c in candidates.values()) or 1.0
     first = max(candidates.values(), key=lambda c: c.bm25).id
-    coverage = coverage_of(terms, snapshot)
-    about_coverage = coverage_of(terms, snapshot, body_credit=0.0)
+    coverage = coverage_of(terms, snapshot, earlier_weight=earlier_weight)
+    about_coverage = coverage_of(terms, snapshot, body_credit=0.0, earlier_weight=earlier_weight)
     asked = asked_part(text)
     # (Names in it match no passage: no need to find them again.)
     asked_coverage = (coverage if asked == text else
@@ -600,12 +605,20 @@ def _answer(engine: SearchEngine, snapshot: Snapshot, text: str, previous: tuple
                       terms=tuple(terms), **common,
                       reason="Die Frage richtet sich an den Assistenten selbst (Smalltalk).")
 
-    follow_up = bool(previous) and is_follow_up(text, terms) and not new_topic(terms, snapshot)
-    if follow_up:
-        terms = terms + query_terms(previous[0], snapshot, weight=FOLLOW_UP_WEIGHT,
+    # In a chat, the previous question is the context of this one, unless this one names a
+    # topic the content does not know. A follow-up ("und für Kinder?") is merged with it; any
+    # other question is read in its light: its words count a little (CONTEXT_WEIGHT), enough
+    # to decide between passages the question alone cannot tell apart ("Welche Unterlagen
+    # muss ich am Ende abgeben?" after a question on self-employment).
+    context = bool(previous) and not new_topic(terms, snapshot)
+    follow_up = context and is_follow_up(text, terms)
+    earlier_weight = FOLLOW_UP_WEIGHT if follow_up else CONTEXT_WEIGHT if context else 0.0
+    if context:
+        terms = terms + query_terms(previous[0], snapshot, weight=earlier_weight,
                                     group_offset=EARLIER_GROUPS)
+    if follow_up:
         searched = f"{previous[0]} {searched}"
-    common["follow_up"] = follow_up
+    common.update(follow_up=follow_up, context=context)
 
     if not terms:
         return Answer(answered=False, confidence=0.0, hits=(),
@@ -614,7 +627,7 @@ def _answer(engine: SearchEngine, snapshot: Snapshot, text: str, previous: tuple
     # The fuzzy title match looks at the question as typed: in a follow-up, the earlier
     # question's title would otherwise win again.
     try:
-        hits = rank(terms, typed, snapshot, as_of, term)
+        hits = rank(terms, typed, snapshot, as_of, term, earlier_weight)
     except Exception as exc:
         # Missing or unreadable files of the live generation: 503 and a rebuild. Anything
         # else is a fault in the code: it propagates (a logged 500), the index is fine.

@@ -34,7 +34,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from wordfreq import zipf_frequency
 
-from .analysis import STOP_WORDS, fold
+from .analysis import STOP_WORDS, fold, words_of
 
 # Placeholders, as they appear in the stored text.
 NAME, EMAIL, PHONE, IBAN = "[Name]", "[E-Mail]", "[Telefon]", "[IBAN]"
@@ -102,6 +102,13 @@ _CUE_BEFORE = re.compile(r"(?i)\b" + _CUES + r"\s*(?:ist|lautet)?\s*:?\s*(?=\[(?
                          r"Aktenzeichen|Datum|Telefon|Adresse|Kennzeichen|PLZ Ort)\])")
 _NAME_CUE_BEFORE = re.compile(r"(?i)\b(?:ich\s+hei(?:ß|ss)e|mein\s+name\s+ist|mein\s+name:|name:|"
                               r"hier\s+(?:ist|schreibt|spricht)|ich\s+bin\s+(?:die|der))\s+(?=\[Name\])")
+
+
+def introducing_words(redacted: str) -> set[str]:
+    """The words of a redacted text that only introduce its placeholders ("BG-Nr.", "geb.",
+    "Tel." before a number, date or phone number): labels of personal data, not what the
+    question is about."""
+    return set(words_of(_PLACEHOLDER.sub(" ", redacted))) - set(words_of(strip_placeholders(redacted)))
 
 
 def strip_placeholders(text: str) -> str:
