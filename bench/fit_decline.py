@@ -3,7 +3,7 @@
 development sets).
 
 Each question is asked with the current engine, its passage classifier learned without the
-question's fold; the best candidate's signals become one row,
+question's set (``training.out_of_fold``); the best candidate's signals become one row,
 labelled 1 when the question is in scope (the content covers it) and 0 when it must be
 declined. Questions the rules decline before the model (small talk, other authorities'
 topics from referrals.yaml, nothing to search) are left out. The L2 strength is chosen by

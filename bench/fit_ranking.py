@@ -8,8 +8,8 @@ decline); the figures printed are out-of-fold, per training set.
 
 Training sets: those of ``bench/training.py`` (the staff set, the old holdouts, the
 decline-training situations and the development sets). The passage classifier learns their
-in-scope questions' wording; the ranking model is fitted on features computed out of fold
-(each question ranked with a classifier that has not learned it), and the learned counts are
+in-scope questions' wording; the ranking model is fitted on features computed out of set
+(each question ranked with a classifier that has not learned its set), and the learned counts are
 written to ``classifier_model.json`` with the model.
 
     .venv/bin/python bench/fit_ranking.py [--write]
@@ -106,7 +106,7 @@ def main() -> None:
     from faqbot.ranking import load_ranker
     current = load_ranker()
     now = [hit1([current.weights.get(n, 0.0) for n in RANKING_FEATURES], g) for g in groups]
-    print(f"current model, Hit@1 of the ranking (classifier out of fold): {per_set(groups, now, missing)}")
+    print(f"current model, Hit@1 of the ranking (classifier out of set): {per_set(groups, now, missing)}")
     best = None
     for l2 in L2_GRID:
         hits = cross_validate(groups, l2)
