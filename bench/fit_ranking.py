@@ -79,6 +79,31 @@ def cross_validate(groups, l2: float) -> list[bool]:
     return hits
 
 
+def cutoff_table(groups, weights) -> str:
+    """For each cut-off of further passages (``tuning.RELATIVE_CUTOFF``: a passage after the
+    first is shown when its score reaches this share of the first one's): Hit@3 of the
+    ranking alone, passages shown per answer, and how often a passage in the band just above
+    the cut-off is one of the question's right answers."""
+    bands = (0.8, 0.6, 0.5, 0.4, 0.3)
+    lines = []
+    for low, high in zip(bands, (float("inf"),) + bands[:-1]):
+        hit3 = shown = right = seen = 0
+        for _, good, bad, _ in groups:
+            scored = sorted([(score(weights, v), True) for v in good] + [(score(weights, v), False) for v in bad],
+                            key=lambda p: -p[0])
+            best = scored[0][0]
+            visible = [ok for value, ok in scored if value >= low * best][:5]
+            hit3 += any(visible[:3])
+            shown += len(visible)
+            for value, ok in scored[1:5]:
+                if best > 0 and low <= value / best < high:
+                    seen += 1
+                    right += ok
+        lines.append(f"  cut-off {low}: Hit@3 {hit3 / len(groups):.3f}, {shown / len(groups):.2f} passages shown, "
+                     f"right in the band {low}-{high}: {right}/{seen}")
+    return "\n".join(lines)
+
+
 def per_set(groups, hits, missing) -> str:
     names = sorted({g[0] for g in groups} | set(missing))
     parts = []
@@ -120,6 +145,8 @@ def main() -> None:
     tops = sorted(max(score(weights, v) for v in g[1]) for g in groups)
     scale = tops[len(tops) // 2]
     print(f"chosen l2={l2}, scale {scale:.3f}")
+    print("further passages shown (the model's own training questions, classifier out of set):")
+    print(cutoff_table(groups, weights))
     for name, w in zip(RANKING_FEATURES, weights):
         print(f"  {name:<16} {w:+.3f}")
     if args.write:

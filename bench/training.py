@@ -6,10 +6,10 @@ fitted on top of it must see, for each question, what the classifier says of a q
 has not learned, or it would trust the classifier far more than it deserves. So the
 questions are asked set by set, each set with a classifier learned from the other sets.
 
-The holdout that reports quality (bench/holdout-2026-12e.yaml) is never read here. The older
-holdouts reported earlier rounds of issue 11 and are training data since: holdout-2026 after
-the second round, the December, December b and December c holdouts after the third, the
-December d holdout after the fourth.
+The holdouts that report quality (bench/holdout-2026-12e.yaml and holdout-2026-12f.yaml) are
+never read here. The older holdouts reported earlier rounds of issue 11 and are training data
+since: holdout-2026 after the second round, the December, December b and December c holdouts
+after the third, the December d holdout after the fourth.
 """
 from __future__ import annotations
 

@@ -13,10 +13,11 @@ from faqbot.ask import (
     answer_question,
     generality,
     normalise,
+    ranked_candidates,
 )
 from faqbot.content import load_content
 from faqbot.redact import redact
-from faqbot.tuning import CONTEXT_WEIGHT
+from faqbot.tuning import CONTEXT_WEIGHT, RELATIVE_CUTOFF
 from faqbot.web.answers import answer_json
 
 INTERVIEW_PASSAGE = "interviews/test-interview#wie-hat-sich-die-beratung-im-jobcenter-veraendert"
@@ -80,6 +81,16 @@ def test_answer_carries_id_kind_passage_source_and_stand(engine, items):
     assert dt.date.fromisoformat(hit.stand) == item.stand
     assert hit.anchor == ""
     assert 0 < hit.score <= 1.5
+
+
+def test_further_passages_are_those_reaching_the_cut_off_share_of_the_first(engine):
+    question = "Jobcenter Antrag Bürgergeld Miete Einkommen"
+    answer, ranked = ranked_candidates(engine, question, (), dt.date(2026, 12, 1))
+    assert answer.answered
+    best = ranked[0].score
+    reaching = [h.id for h in ranked if h.score >= RELATIVE_CUTOFF * best][:MAX_ANSWERS]
+    assert [h.id for h in answer.hits] == reaching
+    assert len(ranked) > len(reaching)      # some candidates fall below it
 
 
 def test_answers_are_ranked_and_at_most_five(engine):

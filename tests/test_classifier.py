@@ -85,4 +85,5 @@ def test_the_shipped_model_was_learned_from_training_sets_only():
     assert "content/questions.yaml" in training
     # The holdouts that report quality are never learned from.
     assert "bench/holdout-2026-12e.yaml" not in training
+    assert "bench/holdout-2026-12f.yaml" not in training
     assert len(load_learned()) > 100
