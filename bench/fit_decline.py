@@ -3,7 +3,7 @@
 development sets).
 
 Each question is asked with the current engine, its passage classifier learned without the
-question's set (``training.out_of_fold``); the best candidate's signals become one row,
+question's set (``training.out_of_set``); the best candidate's signals become one row,
 labelled 1 when the question is in scope (the content covers it) and 0 when it must be
 declined. Questions the rules decline before the model (small talk, other authorities'
 topics from referrals.yaml, nothing to search) are left out. The L2 strength is chosen by
@@ -34,7 +34,7 @@ from faqbot.evaluation import answers, load_question_set  # noqa: E402
 from faqbot.index import build_index  # noqa: E402
 from faqbot.scope import ScopeModel, fit_naive_bayes, save_scope, scope_stems  # noqa: E402
 from faqbot.search import SearchEngine  # noqa: E402
-from training import STAFF, folds_of, labelled_questions, out_of_fold, training_paths  # noqa: E402
+from training import STAFF, folds_of, labelled_questions, out_of_set, training_paths  # noqa: E402
 L2_GRID = (0.3, 1.0, 3.0, 10.0, 30.0)
 
 
@@ -43,7 +43,7 @@ RULED = {"in": 0, "out": 0}      # questions declined by a rule before the model
 
 def rows_of(engine: SearchEngine, today: dt.date):
     """One row per question the model decides on, asked with a passage classifier that has
-    not learned it (``training.out_of_fold``)."""
+    not learned its set (``training.out_of_set``)."""
     questions = labelled_questions(engine, today)
 
     def ask(item):
@@ -51,7 +51,7 @@ def rows_of(engine: SearchEngine, today: dt.date):
         return answer_question(engine, q.question, q.history, today=q.date or today)
 
     rows = []
-    for item, answer in zip(questions, out_of_fold(engine, questions, ask)):
+    for item, answer in zip(questions, out_of_set(engine, questions, ask)):
         q = item.question
         if answer.signals is None:
             RULED["in" if q.expect else "out"] += 1

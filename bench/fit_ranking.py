@@ -31,13 +31,13 @@ from faqbot.evaluation import answers  # noqa: E402
 from faqbot.index import build_index  # noqa: E402
 from faqbot.ranking import RANKING_FEATURES, Ranker, fit_pairwise, save_ranker  # noqa: E402
 from faqbot.search import SearchEngine  # noqa: E402
-from training import folds_of, labelled_questions, learned_counts, out_of_fold, training_paths  # noqa: E402
+from training import folds_of, labelled_questions, learned_counts, out_of_set, training_paths  # noqa: E402
 
 L2_GRID = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 
 
 def groups_of(engine: SearchEngine, questions, today: dt.date):
-    """Per in-scope question, ranked with a classifier that has not learned it: (set name,
+    """Per in-scope question, ranked with a classifier that has not learned its set: (set name,
     right vectors, wrong vectors, question). Questions whose right passage is not among the
     candidates are counted, not fitted."""
     inside = [q for q in questions if q.labels]
@@ -49,7 +49,7 @@ def groups_of(engine: SearchEngine, questions, today: dt.date):
                 [h.features for h in ranked if not answers(h.id, h.item_id, q.expect)])
 
     groups, missing = [], {}
-    for item, (good, bad) in zip(inside, out_of_fold(engine, inside, ask)):
+    for item, (good, bad) in zip(inside, out_of_set(engine, inside, ask)):
         name = str(item.path.relative_to(ROOT))
         if not good:
             missing[name] = missing.get(name, 0) + 1
@@ -159,7 +159,7 @@ def main() -> None:
             provenance={"fitted": dt.date.today().isoformat(), "script": "bench/fit_ranking.py",
                         "training": training,
                         "questions": len(groups), "not_among_candidates": missing, "l2": l2,
-                        "out_of_fold_hit_at_1": per_set(groups, hits, missing)}))
+                        "out_of_set_hit_at_1": per_set(groups, hits, missing)}))
         print("written: src/faqbot/ranking_model.json, src/faqbot/classifier_model.json")
 
 

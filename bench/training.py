@@ -85,7 +85,7 @@ def sets_of(questions: list[Labelled]) -> list[list[int]]:
     return list(groups.values())
 
 
-def out_of_fold(engine: SearchEngine, questions: list[Labelled], ask: Callable[[Labelled], object]) -> list:
+def out_of_set(engine: SearchEngine, questions: list[Labelled], ask: Callable[[Labelled], object]) -> list:
     """``ask(question)`` for every question, with a classifier that has not learned its set;
     the engine answers with the classifier learned from all of them afterwards.
 

@@ -11,13 +11,14 @@ from faqbot.ask import (
     MAX_QUESTION_CHARS,
     QuestionError,
     answer_question,
+    coverage_of,
     generality,
     normalise,
     ranked_candidates,
 )
 from faqbot.content import load_content
 from faqbot.redact import redact
-from faqbot.tuning import CONTEXT_WEIGHT, RELATIVE_CUTOFF
+from faqbot.tuning import CONTEXT_WEIGHT, FOLLOW_UP_WEIGHT, RELATIVE_CUTOFF
 from faqbot.web.answers import answer_json
 
 INTERVIEW_PASSAGE = "interviews/test-interview#wie-hat-sich-die-beratung-im-jobcenter-veraendert"
@@ -193,6 +194,17 @@ def test_a_complete_new_question_is_read_with_the_earlier_one_as_a_little_contex
     earlier = [t for t in answer.terms if t.group >= 1000]
     assert answer.context and earlier
     assert max(t.weight for t in earlier) <= CONTEXT_WEIGHT
+
+
+@pytest.mark.parametrize("question, weight", [("und für Kinder?", FOLLOW_UP_WEIGHT),
+                                              ("Darf ich neben dem Bürgergeld einen Minijob haben?", CONTEXT_WEIGHT)])
+def test_the_earlier_question_counts_in_coverage_with_the_weight_it_was_added_with(engine, question, weight):
+    answer = ask(engine, question, ["Wie hoch ist der Regelbedarf?"])
+    best = answer.hits[0]
+    with_weight = coverage_of(list(answer.terms), engine.snapshot(), earlier_weight=weight)
+    without = coverage_of(list(answer.terms), engine.snapshot(), earlier_weight=0.0)
+    assert best.coverage == round(with_weight(best.matched_fields), 4)
+    assert best.coverage != round(without(best.matched_fields), 4)
 
 
 def test_a_question_without_history_has_no_context(engine):

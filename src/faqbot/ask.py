@@ -255,7 +255,7 @@ def generality(word: str) -> float:
 
 
 def coverage_of(terms: list[QueryTerm], snapshot: Snapshot, body_credit: float = BODY_CREDIT,
-                earlier_weight: float = FOLLOW_UP_WEIGHT) -> Callable[[dict[str, set[str]]], float]:
+                earlier_weight: float = 0.0) -> Callable[[dict[str, set[str]]], float]:
     """How much of the question a passage covers: a function of the passage's matched terms
     (term -> fields), prepared once per question for all its candidates.
 
@@ -264,7 +264,8 @@ def coverage_of(terms: list[QueryTerm], snapshot: Snapshot, body_credit: float =
     less in the body only, less when only a synonym or typo correction matches, and by the
     matched share of its parts when it is a compound. A word's importance is its rarity in
     the corpus (idf) times its rarity in German at large. With the chat's earlier question
-    (its terms from ``EARLIER_GROUPS`` on), its coverage counts ``earlier_weight``.
+    (its terms from ``EARLIER_GROUPS`` on), its coverage counts ``earlier_weight`` (the weight
+    its terms were added with: a caller that forgets it gets no context at all).
     """
     earlier = [t for t in terms if t.group >= EARLIER_GROUPS]
     if earlier and len(earlier) < len(terms):
@@ -377,7 +378,7 @@ def suggestions_for(text: str, snapshot: Snapshot, day: dt.date,
 
 
 def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot, day: dt.date,
-         term: str = "", earlier_weight: float = FOLLOW_UP_WEIGHT) -> list[Hit]:
+         term: str = "", earlier_weight: float = 0.0) -> list[Hit]:
     """Candidates of the versions that apply on ``day``, best first, ordered by the ranking
     model (``faqbot.ranking``); with ``term`` (the question asks what it means), the glossary
     entry for it is marked as the definition asked for. The chat's earlier question, when

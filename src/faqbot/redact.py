@@ -106,8 +106,10 @@ _NAME_CUE_BEFORE = re.compile(r"(?i)\b(?:ich\s+hei(?:ß|ss)e|mein\s+name\s+ist|m
 
 def introducing_words(redacted: str) -> set[str]:
     """The words of a redacted text that only introduce its placeholders ("BG-Nr.", "geb.",
-    "Tel." before a number, date or phone number): labels of personal data, not what the
-    question is about."""
+    "Tel.", "Kontonummer:" right before a number, date, phone number or IBAN): there they
+    label the data. A word that also occurs elsewhere in the text is not one of them; one that
+    occurs only as a label is, even where the question is about it ("Kontonummer: DE89...,
+    wie ändere ich meine Bankverbindung?" searches "Bankverbindung", not "Kontonummer")."""
     return set(words_of(_PLACEHOLDER.sub(" ", redacted))) - set(words_of(strip_placeholders(redacted)))
 
 
