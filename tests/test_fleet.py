@@ -281,8 +281,12 @@ def test_a_reindex_on_one_server_under_load_reaches_both_without_a_failed_reques
             reports = [health(s) for s in (a, b)]
             return all(r["in_step"] and r["index"]["content_version"] != old["content_version"]
                        for r in reports) and len({r["index"]["generation"] for r in reports}) == 1
+        # A guard against waiting forever, not a speed target: each server builds the
+        # generation and runs the staff set twice (the quality gate) while serving the load,
+        # 27-29 s on a 2-core machine; how long it takes is recorded in docs/benchmarks.md
+        # ("Several servers behind nginx").
         while not both_on_new_generation():
-            assert time.monotonic() - started < 30, [health(s) for s in (a, b)]
+            assert time.monotonic() - started < 120, [health(s) for s in (a, b)]
             time.sleep(0.2)
         took = time.monotonic() - started
         for server in (a, b):
