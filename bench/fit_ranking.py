@@ -85,12 +85,12 @@ def cutoff_table(groups, weights) -> str:
     ranking alone, passages shown per answer, and how often a passage in the band just above
     the cut-off is one of the question's right answers."""
     bands = (0.8, 0.6, 0.5, 0.4, 0.3)
+    ranked = [sorted([(score(weights, v), True) for v in good] + [(score(weights, v), False) for v in bad],
+                     key=lambda p: -p[0]) for _, good, bad, _ in groups]
     lines = []
     for low, high in zip(bands, (float("inf"),) + bands[:-1]):
         hit3 = shown = right = seen = 0
-        for _, good, bad, _ in groups:
-            scored = sorted([(score(weights, v), True) for v in good] + [(score(weights, v), False) for v in bad],
-                            key=lambda p: -p[0])
+        for scored in ranked:
             best = scored[0][0]
             visible = [ok for value, ok in scored if value >= low * best][:5]
             hit3 += any(visible[:3])

@@ -241,8 +241,6 @@ def new_topic(terms: list[QueryTerm], snapshot: Snapshot) -> bool:
     return False
 
 
-
-
 def generality(word: str) -> float:
     """How much a typed word can tell about the topic: rare words in German at large tell more.
 
