@@ -10,7 +10,7 @@ topics from referrals.yaml, nothing to search) are left out. The L2 strength is 
 5-fold cross-validation (log loss); the threshold is
 cross-validated share of declined out-of-scope questions at ``--target`` or above: the
 lowest threshold reaching the target, so that as few in-scope questions as possible are
-declined. The holdouts that report quality (bench/holdout-2026-12e.yaml and -12f.yaml) are
+declined. The holdouts that report quality (bench/holdout-2026-12g.yaml and -12h.yaml) are
 never read here. The model reads each standardised signal and the product of every pair
 (``faqbot.decline.expand``).
 

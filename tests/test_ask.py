@@ -17,6 +17,7 @@ from faqbot.ask import (
     ranked_candidates,
 )
 from faqbot.content import load_content
+from faqbot.ranking import RANKING_FEATURES
 from faqbot.redact import redact
 from faqbot.tuning import CONTEXT_WEIGHT, FOLLOW_UP_WEIGHT, RELATIVE_CUTOFF
 from faqbot.web.answers import answer_json
@@ -205,6 +206,25 @@ def test_the_earlier_question_counts_in_coverage_with_the_weight_it_was_added_wi
     without = coverage_of(list(answer.terms), engine.snapshot(), earlier_weight=0.0)
     assert best.coverage == round(with_weight(best.matched_fields), 4)
     assert best.coverage != round(without(best.matched_fields), 4)
+
+
+@pytest.mark.parametrize("question, weight", [("und für Kinder?", FOLLOW_UP_WEIGHT),
+                                              ("Darf ich neben dem Bürgergeld einen Minijob haben?", CONTEXT_WEIGHT)])
+def test_the_ranking_reads_the_earlier_questions_coverage_times_its_weight(engine, question, weight):
+    answer, candidates = ranked_candidates(engine, question, ("Wie hoch ist der Regelbedarf?",),
+                                           dt.date(2026, 12, 1))
+    earlier = [t for t in answer.terms if t.group >= 1000]
+    covered = coverage_of(earlier, engine.snapshot())
+    at = RANKING_FEATURES.index("earlier")
+    assert any(h.features[at] > 0 for h in candidates)
+    for hit in candidates:
+        assert hit.features[at] == pytest.approx(weight * covered(hit.matched_fields))
+
+
+def test_without_history_the_earlier_questions_coverage_is_zero(engine):
+    answer = ask(engine, "Wie hoch ist der Regelbedarf?")
+    at = RANKING_FEATURES.index("earlier")
+    assert answer.hits and all(h.features[at] == 0.0 for h in answer.hits)
 
 
 def test_a_question_without_history_has_no_context(engine):

@@ -400,6 +400,9 @@ def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot, day: dt.date,
     first = max(candidates.values(), key=lambda c: c.bm25).id
     coverage = coverage_of(terms, snapshot, earlier_weight=earlier_weight)
     about_coverage = coverage_of(terms, snapshot, body_credit=0.0, earlier_weight=earlier_weight)
+    earlier_terms = [t for t in terms if t.group >= EARLIER_GROUPS]
+    earlier_coverage = (coverage_of(earlier_terms, snapshot)
+                        if earlier_terms and earlier_weight and len(earlier_terms) < len(terms) else None)
     asked = asked_part(text)
     # (Names in it match no passage: no need to find them again.)
     asked_coverage = (coverage if asked == text else
@@ -423,7 +426,8 @@ def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot, day: dt.date,
                   "definition": float(bool(term) and r["kind"] == "glossary" and
                                       fuzz.token_set_ratio(fold(r["title"]), term) >= DEFINITION_MATCH),
                   "first": float(c.id == first),
-                  "learned": learned.get(r["id"], 0.0)}
+                  "learned": learned.get(r["id"], 0.0),
+                  "earlier": earlier_weight * earlier_coverage(c.matched) if earlier_coverage else 0.0}
         for name, value in c.field_scores.items():
             values[name] = value / top_bm25
         vector = feature_vector(values, groups)

@@ -42,6 +42,8 @@ BASE_FEATURES = (
     "definition",      # 1 when the question asks what a term means and this is that term
     "first",           # 1 for the best BM25F candidate
     "learned",         # the probability that the question is about it (faqbot.classifier)
+    "earlier",         # in a chat, the coverage of the earlier question's words alone, times the
+                       # weight they were added with (0 without history)
 )
 # Products with the question's length (0 for one word, 1 from ten telling words on).
 LONG_FEATURES = ("coverage", "about", "asked", "bm25", "sentence", "body", "fuzzy", "set_ratio",
@@ -95,6 +97,7 @@ LABELS = {
     "sentence": "Anteil einer Frage/eines Titels", "set_ratio": "Wortmengen-Ähnlichkeit",
     "glossary": "Glossarbegriff", "interview": "Interviewpassage", "definition": "gefragte Definition",
     "first": "bester BM25F-Treffer", "learned": "gelernt aus Fragen mit bekannter Antwort",
+    "earlier": "Abdeckung der vorigen Frage im Chat",
 }
 
 
