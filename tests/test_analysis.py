@@ -311,3 +311,18 @@ def test_using_lexicon_is_scoped_to_the_with_block():
     with using_lexicon(lexicon):
         assert current_lexicon() is lexicon
     assert current_lexicon() is before
+
+
+def test_a_typo_as_near_to_two_words_is_corrected_the_same_in_every_process():
+    # Set order follows the hash seed, which differs per process: two servers (or two runs)
+    # must still read "jobcentr" the same way.
+    import os
+    import subprocess
+    import sys
+
+    code = ("from faqbot.analysis import Lexicon; "
+            "print(Lexicon({'jobcentre', 'jobcenter', 'miete'}).correct('jobcentr'))")
+    seen = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout.strip()
+            for seed in range(8)}
+    assert seen == {"jobcenter"}

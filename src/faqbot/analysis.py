@@ -111,10 +111,10 @@ class Lexicon:
             from symspellpy import SymSpell
 
             speller = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
-            for w in self.words:
+            for w in sorted(self.words):
                 if len(w) >= 3 and not w.isdigit():
                     speller.create_dictionary_entry(w, 2)     # the content's words first
-            for phrase in self.thesaurus:
+            for phrase in sorted(self.thesaurus):
                 if len(phrase) == 1 and len(phrase[0]) >= 4:
                     speller.create_dictionary_entry(phrase[0], 1)
             self._speller = speller
@@ -189,9 +189,12 @@ class Lexicon:
             from symspellpy import Verbosity
 
             max_edits = 1 if len(word) <= 7 else 2
-            found = self.speller.lookup(word, Verbosity.TOP, max_edit_distance=max_edits)
+            found = self.speller.lookup(word, Verbosity.CLOSEST, max_edit_distance=max_edits)
             if found:
-                result = found[0].term
+                # The nearest, then the content's words before the thesaurus's, then the
+                # alphabet: the same answer in every process ("jobcentr" is one edit from both
+                # "jobcenter" and "jobcentre"; set order would pick one by the hash seed).
+                result = min(found, key=lambda s: (s.distance, -s.count, s.term)).term
         return result
 
 

@@ -19,7 +19,7 @@ from .analysis import STOP_WORDS, WEIGHTS, analyse, fold, german_zipf, words_of
 from .decline import Signals, load_model
 from .fuzzy import QUESTION_WORDS, fuzzy_key
 from .periods import TimeReference, time_reference
-from .ranking import asked_part, feature_vector, load_ranker, sentence_cover
+from .ranking import RANKING_FEATURES, asked_part, feature_vector, load_ranker, sentence_cover
 from .tuning import (BODY_CREDIT, CONTEXT_WEIGHT, DEFINITION_MATCH, EXPANSION_CREDIT, FOLLOW_UP_WEIGHT,
                      LEARNED_CANDIDATES, LEARNED_MINIMUM, MAX_ANSWERS, MAX_SUGGESTIONS,
                      RELATIVE_CUTOFF, SUGGESTION_CUTOFF, TELLING_WORD, UPCOMING_DAYS)
@@ -477,6 +477,9 @@ def with_other_version(hit: Hit, snapshot: Snapshot, today: dt.date, as_of: dt.d
     return hit
 
 
+LEARNED_AT = RANKING_FEATURES.index("learned")
+
+
 def signals_of(hits: list[Hit], terms: list[QueryTerm], snapshot: Snapshot,
                follow_up: bool = False) -> Signals:
     """The decline model's view of the best candidate (see ``faqbot.decline``)."""
@@ -508,7 +511,9 @@ def signals_of(hits: list[Hit], terms: list[QueryTerm], snapshot: Snapshot,
                    top=top_matched, strength=strength, follow_up=float(follow_up),
                    scope=load_scope().score(typed),
                    known=snapshot.classifier().known_share(typed),
-                   specific=specific / total if total else 0.0)
+                   specific=specific / total if total else 0.0,
+                   learned=best.features[LEARNED_AT] if best.features else 0.0,
+                   lead=best.score - (hits[1].score if len(hits) > 1 else 0.0))
 
 
 def specificity(word: str, members: list[QueryTerm], snapshot: Snapshot) -> float:

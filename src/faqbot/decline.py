@@ -42,6 +42,8 @@ class Signals:
     scope: float = 0.0     # the words' log-odds of being in scope (faqbot.scope)
     known: float = 0.0     # share of the typed words questions about some passage used (faqbot.classifier)
     specific: float = 0.0  # how much more often the typed words occur in the content than in German
+    learned: float = 0.0   # the passage classifier's probability for the best passage
+    lead: float = 0.0      # the best passage's ranking score minus the second's
 
     def vector(self) -> list[float]:
         return [getattr(self, f.name) for f in fields(self)]

@@ -641,6 +641,17 @@ def _name_continues(token: _Token, first: _Token, vocabulary) -> bool:
             and not _in_vocabulary(word, vocabulary))
 
 
+# A word that labels the piece of data right after it is no name ("IBAN DE89 3704 ...": "Iban"
+# is also a first name; "Tel. 0171 ...", "Mail: a@b.de").
+_DATA_LABELS = frozenset({"iban", "bic", "konto", "kontonummer", "tel", "telefon", "handy", "mail",
+                          "email", "e-mail", "nr", "bg", "az", "geb", "plz"})
+_DATA_AFTER = re.compile(r"[.:]?\s*(?:[A-Za-z]{2}\d{2}|\+?\d|[\w.+-]+@)")
+
+
+def _labels_data(token: _Token, text: str) -> bool:
+    return _plain(token.text) in _DATA_LABELS and bool(_DATA_AFTER.match(text, token.end))
+
+
 def _names(text: str, tokens: list[_Token], vocabulary) -> Iterator[Found]:
     marked: set[int] = set()
 
@@ -660,7 +671,7 @@ def _names(text: str, tokens: list[_Token], vocabulary) -> Iterator[Found]:
                 marked.update(range(j, k + 1))
                 j = k + 1
                 continue
-            if not _name_continues(tokens[j], tokens[i], vocabulary):
+            if _labels_data(tokens[j], text) or not _name_continues(tokens[j], tokens[i], vocabulary):
                 break
             marked.add(j)
             j += 1
@@ -682,7 +693,7 @@ def _names(text: str, tokens: list[_Token], vocabulary) -> Iterator[Found]:
                     and _after_title(tokens[j], vocabulary):
                 take(j)
             continue
-        if i in marked:
+        if i in marked or _labels_data(token, text):
             continue
         greeting = _GREETING_CUES.search(before)
         strong = _STRONG_CUES.search(before) or (greeting and (_capitalised(word) or _last_name(word)))
