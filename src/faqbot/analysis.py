@@ -32,6 +32,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
+from rapidfuzz import fuzz
 from whoosh.analysis import Composable, Filter, Token, Tokenizer
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 from wordfreq import zipf_frequency
@@ -191,10 +192,12 @@ class Lexicon:
             max_edits = 1 if len(word) <= 7 else 2
             found = self.speller.lookup(word, Verbosity.CLOSEST, max_edit_distance=max_edits)
             if found:
-                # The nearest, then the content's words before the thesaurus's, then the
-                # alphabet: the same answer in every process ("jobcentr" is one edit from both
-                # "jobcenter" and "jobcentre"; set order would pick one by the hash seed).
-                result = min(found, key=lambda s: (s.distance, -s.count, s.term)).term
+                # The nearest, then the content's words before the thesaurus's, then the most
+                # similar to what was typed, then the alphabet: the same answer in every process
+                # ("jobcentr" is one edit from both "jobcenter" and "jobcentre"; the set order
+                # the words were added in would pick one by the process's hash seed).
+                result = min(found, key=lambda s: (s.distance, -s.count, -fuzz.ratio(word, s.term),
+                                                   s.term)).term
         return result
 
 
