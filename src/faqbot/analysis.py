@@ -192,8 +192,9 @@ class Lexicon:
             max_edits = 1 if len(word) <= 7 else 2
             found = self.speller.lookup(word, Verbosity.CLOSEST, max_edit_distance=max_edits)
             if found:
-                # The nearest, then the content's words before the thesaurus's, then the most
-                # similar to what was typed, then the alphabet: the same answer in every process
+                # The nearest, then the higher count (a content word 2, a thesaurus word 1, a
+                # word in both 3), then the most similar to what was typed, then the alphabet:
+                # the same answer in every process
                 # ("jobcentr" is one edit from both "jobcenter" and "jobcentre"; the set order
                 # the words were added in would pick one by the process's hash seed).
                 result = min(found, key=lambda s: (s.distance, -s.count, -fuzz.ratio(word, s.term),

@@ -43,7 +43,8 @@ BASE_FEATURES = (
     "first",           # 1 for the best BM25F candidate
     "learned",         # the probability that the question is about it (faqbot.classifier)
     "earlier",         # in a chat, the coverage of the earlier question's words alone, times the
-                       # weight they were added with (0 without history)
+                       # weight they were added with (0 without history, and 0 when the question
+                       # has no words of its own: then coverage is the earlier question's)
 )
 # Products with the question's length (0 for one word, 1 from ten telling words on).
 LONG_FEATURES = ("coverage", "about", "asked", "bm25", "sentence", "body", "fuzzy", "set_ratio",

@@ -641,15 +641,21 @@ def _name_continues(token: _Token, first: _Token, vocabulary) -> bool:
             and not _in_vocabulary(word, vocabulary))
 
 
-# A word that labels the piece of data right after it is no name ("IBAN DE89 3704 ...": "Iban"
-# is also a first name; "Tel. 0171 ...", "Mail: a@b.de").
-_DATA_LABELS = frozenset({"iban", "bic", "konto", "kontonummer", "tel", "telefon", "handy", "mail",
-                          "email", "e-mail", "nr", "bg", "az", "geb", "plz"})
-_DATA_AFTER = re.compile(r"[.:]?\s*(?:[A-Za-z]{2}\d{2}|\+?\d|[\w.+-]+@)")
+# A word that labels the piece of data right after it is no name: "IBAN DE89 3704 ..." ("Iban"
+# is also a first name, and "Iban 7 Jahre" or "Grüße Iban 0171 ..." still name him), "Tel. 0171
+# ...", "Mail: a@b.de". Each label with the shape of the data it labels.
+_IBAN_SHAPE = r"[A-Za-z]{2}\s?\d{2}"
+_DATA_AFTER = {
+    **dict.fromkeys(("iban", "bic"), re.compile(r"[.:]?\s*" + _IBAN_SHAPE)),
+    **dict.fromkeys(("konto", "kontonummer"), re.compile(r"[.:]?\s*(?:" + _IBAN_SHAPE + r"|\d)")),
+    **dict.fromkeys(("tel", "telefon", "handy", "nr", "bg", "az", "geb", "plz"), re.compile(r"[.:]?\s*\+?\d")),
+    **dict.fromkeys(("mail", "email", "e-mail"), re.compile(r"[.:]?\s*[\w.+-]+@")),
+}
 
 
 def _labels_data(token: _Token, text: str) -> bool:
-    return _plain(token.text) in _DATA_LABELS and bool(_DATA_AFTER.match(text, token.end))
+    after = _DATA_AFTER.get(_plain(token.text))
+    return after is not None and bool(after.match(text, token.end))
 
 
 def _names(text: str, tokens: list[_Token], vocabulary) -> Iterator[Found]:
