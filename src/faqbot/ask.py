@@ -252,6 +252,16 @@ def generality(word: str) -> float:
     return min(1.2, max(0.3, (7.0 - zipf) / 3.5))
 
 
+def in_context(terms: list[QueryTerm]) -> tuple[list[QueryTerm], list[QueryTerm]]:
+    """The question's own terms and the chat's earlier question's (``EARLIER_GROUPS`` on); a
+    question with no words of its own is the earlier one asked again: all its terms, none
+    earlier."""
+    earlier = [t for t in terms if t.group >= EARLIER_GROUPS]
+    if not earlier or len(earlier) == len(terms):
+        return terms, []
+    return [t for t in terms if t.group < EARLIER_GROUPS], earlier
+
+
 def coverage_of(terms: list[QueryTerm], snapshot: Snapshot, body_credit: float = BODY_CREDIT,
                 earlier_weight: float = 0.0) -> Callable[[dict[str, set[str]]], float]:
     """How much of the question a passage covers: a function of the passage's matched terms
@@ -265,10 +275,10 @@ def coverage_of(terms: list[QueryTerm], snapshot: Snapshot, body_credit: float =
     (its terms from ``EARLIER_GROUPS`` on), its coverage counts ``earlier_weight`` (the weight
     its terms were added with: a caller that forgets it gets no context at all).
     """
-    earlier = [t for t in terms if t.group >= EARLIER_GROUPS]
-    if earlier and len(earlier) < len(terms):
+    now, earlier = in_context(terms)
+    if earlier:
         # A follow-up: the new words decide, the earlier question gives the context.
-        now_part = coverage_of([t for t in terms if t.group < EARLIER_GROUPS], snapshot, body_credit)
+        now_part = coverage_of(now, snapshot, body_credit)
         earlier_part = coverage_of(earlier, snapshot, body_credit)
         return lambda matched: ((1 - earlier_weight) * now_part(matched)
                                 + earlier_weight * earlier_part(matched))
@@ -400,9 +410,8 @@ def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot, day: dt.date,
     first = max(candidates.values(), key=lambda c: c.bm25).id
     coverage = coverage_of(terms, snapshot, earlier_weight=earlier_weight)
     about_coverage = coverage_of(terms, snapshot, body_credit=0.0, earlier_weight=earlier_weight)
-    earlier_terms = [t for t in terms if t.group >= EARLIER_GROUPS]
-    earlier_coverage = (coverage_of(earlier_terms, snapshot)
-                        if earlier_terms and earlier_weight and len(earlier_terms) < len(terms) else None)
+    _, earlier_terms = in_context(terms)
+    earlier_coverage = coverage_of(earlier_terms, snapshot) if earlier_terms and earlier_weight else None
     asked = asked_part(text)
     # (Names in it match no passage: no need to find them again.)
     asked_coverage = (coverage if asked == text else

@@ -82,7 +82,7 @@ def find_personal_data(text: str, vocabulary: Collection[str] | None = None) -> 
     found = list(_structured(text))
     taken = _Taken(found)
     tokens = _tokens(text, taken)
-    found.extend(_names(text, tokens, vocabulary))
+    found.extend(_names(text, tokens, vocabulary, sorted(found, key=lambda f: f.start)))
     if vocabulary is not None:
         taken = _Taken(found)
         found.extend(Found(t.start, t.end, WORD) for t in tokens
@@ -641,24 +641,23 @@ def _name_continues(token: _Token, first: _Token, vocabulary) -> bool:
             and not _in_vocabulary(word, vocabulary))
 
 
-# A word that labels the piece of data right after it is no name: "IBAN DE89 3704 ..." ("Iban"
-# is also a first name, and "Iban 7 Jahre" or "Grüße Iban 0171 ..." still name him), "Tel. 0171
-# ...", "Mail: a@b.de". Each label with the shape of the data it labels.
-_IBAN_SHAPE = r"[A-Za-z]{2}\s?\d{2}"
-_DATA_AFTER = {
-    **dict.fromkeys(("iban", "bic"), re.compile(r"[.:]?\s*" + _IBAN_SHAPE)),
-    **dict.fromkeys(("konto", "kontonummer"), re.compile(r"[.:]?\s*(?:" + _IBAN_SHAPE + r"|\d)")),
-    **dict.fromkeys(("tel", "telefon", "handy", "nr", "bg", "az", "geb", "plz"), re.compile(r"[.:]?\s*\+?\d")),
-    **dict.fromkeys(("mail", "email", "e-mail"), re.compile(r"[.:]?\s*[\w.+-]+@")),
-}
+# A word that labels the piece of data found right after it is no name: "IBAN DE89 3704 ..."
+# ("Iban" is also a first name, and "Iban 7 Jahre" or "Grüße Iban 0171 ..." still name him),
+# "Tel. 0171 ...", "Mail: a@b.de". Each placeholder with the words that label its data.
+_LABELS = {IBAN: {"iban", "bic", "konto", "kontonummer"}, PHONE: {"tel", "telefon", "handy"},
+           EMAIL: {"mail", "email", "e-mail"}, NUMBER: {"nr", "bg", "konto", "kontonummer"},
+           FILE_NUMBER: {"az"}, DATE: {"geb"}}
+_LABEL_GAP = re.compile(r"[.:]?\s*")
 
 
-def _labels_data(token: _Token, text: str) -> bool:
-    after = _DATA_AFTER.get(_plain(token.text))
-    return after is not None and bool(after.match(text, token.end))
+def _labels_data(token: _Token, text: str, structured: list[Found]) -> bool:
+    """Whether ``token`` labels the structured find right after it."""
+    after = next((f for f in structured if f.start >= token.end), None)
+    return (after is not None and _plain(token.text) in _LABELS.get(after.placeholder, ())
+            and _LABEL_GAP.fullmatch(text, token.end, after.start) is not None)
 
 
-def _names(text: str, tokens: list[_Token], vocabulary) -> Iterator[Found]:
+def _names(text: str, tokens: list[_Token], vocabulary, structured: list[Found]) -> Iterator[Found]:
     marked: set[int] = set()
 
     def take(i: int) -> None:
@@ -677,7 +676,7 @@ def _names(text: str, tokens: list[_Token], vocabulary) -> Iterator[Found]:
                 marked.update(range(j, k + 1))
                 j = k + 1
                 continue
-            if _labels_data(tokens[j], text) or not _name_continues(tokens[j], tokens[i], vocabulary):
+            if _labels_data(tokens[j], text, structured) or not _name_continues(tokens[j], tokens[i], vocabulary):
                 break
             marked.add(j)
             j += 1
@@ -699,7 +698,7 @@ def _names(text: str, tokens: list[_Token], vocabulary) -> Iterator[Found]:
                     and _after_title(tokens[j], vocabulary):
                 take(j)
             continue
-        if i in marked or _labels_data(token, text):
+        if i in marked or _labels_data(token, text, structured):
             continue
         greeting = _GREETING_CUES.search(before)
         strong = _STRONG_CUES.search(before) or (greeting and (_capitalised(word) or _last_name(word)))
