@@ -11,7 +11,7 @@ cross-validation over the training sets (log loss): each set's rows are judged b
 fitted without that set, scope signal included, as a fresh holdout is judged by a model that
 never saw its writer's wording. The threshold is the lowest at which that cross-validated
 share of declined out-of-scope questions reaches ``--target``, so that as few in-scope
-questions as possible are declined. The trade-off around it is printed. The holdouts that report quality (bench/holdout-2026-12i.yaml and -12j.yaml) are
+questions as possible are declined. The trade-off around it is printed. The holdouts that report quality (bench/holdout-2026-12k.yaml and -12l.yaml) are
 never read here. The model reads each standardised signal and the product of every pair
 (``faqbot.decline.expand``).
 

@@ -6,11 +6,12 @@ fitted on top of it must see, for each question, what the classifier says of a q
 has not learned, or it would trust the classifier far more than it deserves. So the
 questions are asked set by set, each set with a classifier learned from the other sets.
 
-The holdouts that report quality (bench/holdout-2026-12i.yaml and holdout-2026-12j.yaml) are
+The holdouts that report quality (bench/holdout-2026-12k.yaml and holdout-2026-12l.yaml) are
 never read here. The older holdouts reported earlier rounds of issue 11 and are training data
 since: holdout-2026 after the second round, the December, December b and December c holdouts
 after the third, the December d holdout after the fourth, the December e and f holdouts after
-the fifth, the December g and h holdouts after the sixth.
+the fifth, the December g and h holdouts after the sixth, the December i and j holdouts after the
+seventh round's first change.
 """
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ TRAINING = (STAFF, ROOT / "bench" / "holdout-questions.yaml", ROOT / "bench" / "
             ROOT / "bench" / "holdout-2026-12b.yaml", ROOT / "bench" / "holdout-2026-12c.yaml",
             ROOT / "bench" / "holdout-2026-12d.yaml", ROOT / "bench" / "holdout-2026-12e.yaml",
             ROOT / "bench" / "holdout-2026-12f.yaml",
-            ROOT / "bench" / "holdout-2026-12g.yaml", ROOT / "bench" / "holdout-2026-12h.yaml")
+            ROOT / "bench" / "holdout-2026-12g.yaml", ROOT / "bench" / "holdout-2026-12h.yaml",
+            ROOT / "bench" / "holdout-2026-12i.yaml", ROOT / "bench" / "holdout-2026-12j.yaml")
 FOLDS = 5
 
 
