@@ -2,8 +2,9 @@
 
 The best candidate's signals (``Signals``) go into a logistic model whose weights were fitted
 by ``bench/fit_decline.py`` on the training question sets (in scope: should be answered; out
-of scope: should be declined), with 5-fold cross-validation; the holdouts are only used to
-judge the result (see docs/quality.md). The weights live in ``decline_model.json`` beside this
+of scope: should be declined), cross-validated by set (each set judged by a model fitted
+without it, as a fresh holdout is); the holdouts are only used to judge the result (see
+docs/quality.md). The weights live in ``decline_model.json`` beside this
 file, with the figures of the fit.
 
 The model reads each signal and each product of two signals (``expand``), all standardised:
