@@ -12,8 +12,8 @@ fitted without that set, scope signal included, as a fresh holdout is judged by 
 never saw its writer's wording. The threshold is the lowest at which that cross-validated
 share of declined out-of-scope questions reaches ``--target``, so that as few in-scope
 questions as possible are declined. The trade-off around it is printed. The holdouts that
-report quality (bench/holdout-2026-12k.yaml and -12l.yaml) are never read here. The model reads each standardised signal and the product of every pair
-(``faqbot.decline.expand``).
+report quality (bench/holdout-2026-12k.yaml and -12l.yaml) are never read here. The model
+reads each standardised signal and the product of every pair (``faqbot.decline.expand``).
 
     .venv/bin/python bench/fit_decline.py [--write] [--target 0.94]
 """
@@ -35,7 +35,7 @@ from faqbot.evaluation import answers, load_question_set  # noqa: E402
 from faqbot.index import build_index  # noqa: E402
 from faqbot.scope import ScopeModel, fit_naive_bayes, save_scope, scope_stems  # noqa: E402
 from faqbot.search import SearchEngine  # noqa: E402
-from training import STAFF, labelled_questions, out_of_set, training_paths  # noqa: E402
+from training import STAFF, labelled_questions, out_of_set, sets_of, training_paths  # noqa: E402
 L2_GRID = (0.3, 1.0, 3.0, 10.0, 30.0)
 
 
@@ -138,10 +138,7 @@ def predict(weights, intercept, x):
 
 def set_folds(rows) -> list[list[int]]:
     """One fold per training set: the indexes of its rows."""
-    folds: dict = {}
-    for i, r in enumerate(rows):
-        folds.setdefault(r[5], []).append(i)
-    return list(folds.values())
+    return sets_of([r[5] for r in rows])
 
 
 def cross_validate(rows, l2: float):

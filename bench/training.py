@@ -82,11 +82,11 @@ def folds_of(n: int, seed: int = 20261201) -> list[list[int]]:
     return [order[k::FOLDS] for k in range(FOLDS)]
 
 
-def sets_of(questions: list[Labelled]) -> list[list[int]]:
-    """The questions' indices, one group per question set."""
+def sets_of(paths: list[Path]) -> list[list[int]]:
+    """The indices of ``paths`` (each question's set), one group per question set."""
     groups: dict[Path, list[int]] = {}
-    for i, q in enumerate(questions):
-        groups.setdefault(q.path, []).append(i)
+    for i, path in enumerate(paths):
+        groups.setdefault(path, []).append(i)
     return list(groups.values())
 
 
@@ -102,7 +102,7 @@ def out_of_set(engine: SearchEngine, questions: list[Labelled], ask: Callable[[L
     results: list = [None] * len(questions)
     snapshot = engine.snapshot()
     try:
-        for test in sets_of(questions):
+        for test in sets_of([q.path for q in questions]):
             held = set(test)
             snapshot.use_classifier(learned_counts([q for i, q in enumerate(questions) if i not in held]))
             for i in test:
