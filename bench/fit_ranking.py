@@ -8,9 +8,11 @@ decline); the figures printed are out-of-fold, per training set.
 
 Training sets: those of ``bench/training.py`` (the staff set, the old holdouts, the
 decline-training situations and the development sets). The passage classifier learns their
-in-scope questions' wording; the ranking model is fitted on features computed out of set
-(each question ranked with a classifier that has not learned its set), and the learned counts are
-written to ``classifier_model.json`` with the model.
+in-scope questions' wording, and so does the wording model (``faqbot.wording``); the ranking
+model is fitted on features computed out of set (each question ranked with a classifier and a
+wording model that have not learned its set), and the learned counts and the wording model
+fitted on all the sets are written with the model (``classifier_model.json``,
+``wording_model.npz``).
 
     .venv/bin/python bench/fit_ranking.py [--write]
 """
@@ -20,6 +22,7 @@ import argparse
 import datetime as dt
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,7 +34,9 @@ from faqbot.evaluation import answers  # noqa: E402
 from faqbot.index import build_index  # noqa: E402
 from faqbot.ranking import RANKING_FEATURES, Ranker, fit_pairwise, save_ranker  # noqa: E402
 from faqbot.search import SearchEngine  # noqa: E402
-from training import folds_of, labelled_questions, learned_counts, out_of_set, training_paths  # noqa: E402
+from faqbot.wording import save_model as save_wording  # noqa: E402
+from training import (WORDING_C, WORDING_KEEP, folds_of, labelled_questions, learned_counts,  # noqa: E402
+                      out_of_set, training_paths)
 
 L2_GRID = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 
@@ -126,6 +131,8 @@ def main() -> None:
         engine = SearchEngine(Path(tmp) / "index")
         questions = labelled_questions(engine, today)
         groups, missing = groups_of(engine, questions, today)
+        # Fitted on all the sets (out_of_set leaves it in place), written with the model.
+        wording = engine.snapshot().wording()
     print(f"{len(groups)} questions with the right passage among the candidates; "
           f"not among them: {missing}")
     from faqbot.ranking import load_ranker
@@ -160,7 +167,12 @@ def main() -> None:
                         "training": training,
                         "questions": len(groups), "not_among_candidates": missing, "l2": l2,
                         "out_of_set_hit_at_1": per_set(groups, hits, missing)}))
-        print("written: src/faqbot/ranking_model.json, src/faqbot/classifier_model.json")
+        save_wording(replace(wording, provenance={
+            "fitted": dt.date.today().isoformat(), "script": "bench/fit_ranking.py", "training": training,
+            "questions": sum(1 for q in questions if q.labels and not q.question.history),
+            "C": WORDING_C, "kept": WORDING_KEEP}))
+        print("written: src/faqbot/ranking_model.json, src/faqbot/classifier_model.json, "
+              "src/faqbot/wording_model.npz")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import pytest
 from faqbot.ask import answer_question, query_terms, ranked_candidates
 from faqbot.classifier import MODEL_FILE, PassageClassifier, counts_of, load_learned
 from faqbot.scope import scope_stems
+from faqbot.wording import read_model as read_wording
 
 
 def test_a_text_counts_each_word_once_split_among_its_passages():
@@ -64,6 +65,7 @@ def test_a_wording_learned_from_questions_finds_a_passage_that_shares_no_word_wi
     snapshot = engine.snapshot()
     question = "Gibt es Knete für Knirpse?"      # no passage has either word
     snapshot.use_classifier({})
+    snapshot.use_wording(None)                   # (whose pieces of letters would find some)
     _, before = ranked_candidates(engine, question, today=dt.date(2026, 12, 1))
     assert before == []
     taught = scope_stems(query_terms("Wie viel Knete bekommen Knirpse vom Amt?", snapshot))
@@ -87,13 +89,16 @@ def test_the_shipped_model_was_learned_from_training_sets_only():
     assert len(load_learned()) > 100
 
 
-REPORTING_HOLDOUTS = ("bench/holdout-2026-12k.yaml", "bench/holdout-2026-12l.yaml")
+REPORTING_HOLDOUTS = ("bench/holdout-2026-12m.yaml", "bench/holdout-2026-12n.yaml")
 
 
-@pytest.mark.parametrize("model", ["classifier", "ranking", "decline", "scope"])
+@pytest.mark.parametrize("model", ["classifier", "ranking", "decline", "scope", "wording"])
 def test_no_shipped_model_learned_from_the_holdouts_that_report_quality(model):
-    path = MODEL_FILE.parent / f"{model}_model.json"
-    training = json.loads(path.read_text(encoding="utf-8"))["provenance"]["training"]
+    if model == "wording":
+        training = read_wording(MODEL_FILE.parent / "wording_model.npz").provenance["training"]
+    else:
+        path = MODEL_FILE.parent / f"{model}_model.json"
+        training = json.loads(path.read_text(encoding="utf-8"))["provenance"]["training"]
     assert "content/questions.yaml" in training
     assert not set(REPORTING_HOLDOUTS) & set(training)
     for name in REPORTING_HOLDOUTS:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -331,6 +332,7 @@ def test_check_passes_the_shipped_content(runner):
     assert result.exit_code == 0, result.output
     assert "Inhalte in Ordnung" in result.output
     assert "classifier_model.json" not in result.output
+    assert "wording_model.npz" not in result.output
 
 
 def test_check_warns_about_learned_questions_for_passages_the_content_lacks(runner, content_dir):
@@ -342,6 +344,18 @@ def test_check_warns_about_learned_questions_for_passages_the_content_lacks(runn
     result = runner.invoke(cli, ["check", "--content", str(content_dir)])
     assert result.exit_code == 0, result.output
     assert f"gelernte Fragen zu {len(gone)} Passage(n), die es nicht mehr gibt ({gone[0]}," in result.output
+
+
+def test_check_warns_about_passages_the_wording_model_has_no_score_for(runner, tmp_path):
+    content_dir = tmp_path / "content"
+    shutil.copytree(SHIPPED_CONTENT, content_dir)
+    page = content_dir / "faq" / "ganz-neu.md"
+    page.write_text("---\ntitle: Ein ganz neuer Eintrag?\nstand: 2026-12-01\n"
+                    "source: https://www.arbeitsagentur.de/\nquestions:\n  - Gibt es etwas ganz Neues?\n---\n"
+                    + "Ein Satz über etwas Neues. " * 12 + "\n", encoding="utf-8")
+    result = runner.invoke(cli, ["check", "--content", str(content_dir)])
+    assert result.exit_code == 0, result.output
+    assert "wording_model.npz: 1 Passage(n) ohne gelernte Formulierungen (faq/ganz-neu)" in result.output
 
 
 def test_orphaned_names_only_learned_ids_missing_from_the_content():

@@ -138,6 +138,10 @@ def test_the_wheel_installs_no_dev_tool_and_runs_from_site_packages(installed):
     where = run([installed / "bin" / "python", "-c", "import faqbot; print(faqbot.__file__)"],
                 cwd=installed).stdout
     assert where.startswith(str(installed))
+    models = run([installed / "bin" / "python", "-c",
+                  "from faqbot.wording import load_model; from faqbot.ranking import load_ranker; "
+                  "print(load_model() is not None, bool(load_ranker().weights))"], cwd=installed).stdout
+    assert models.split() == ["True", "True"]
 
 
 def test_the_installed_wheel_migrates_checks_indexes_and_serves_every_page(installed, tmp_path):

@@ -87,3 +87,8 @@ def test_a_situation_told_at_length_finds_the_item_that_answers_it(shipped_engin
     answer, _ = ranked_candidates(shipped_engine, question, today=TODAY)
     assert answer.answered
     assert answer.hits[0].item_id in expected
+
+
+def test_every_feature_has_a_description_for_staff():
+    from faqbot.ranking import BASE_FEATURES, LABELS
+    assert set(BASE_FEATURES) <= set(LABELS)

@@ -22,11 +22,12 @@ from .periods import TimeReference, time_reference
 from .ranking import RANKING_FEATURES, asked_part, feature_vector, load_ranker, sentence_cover
 from .tuning import (BODY_CREDIT, CONTEXT_WEIGHT, DEFINITION_MATCH, EXPANSION_CREDIT, FOLLOW_UP_WEIGHT,
                      LEARNED_CANDIDATES, LEARNED_MINIMUM, MAX_ANSWERS, MAX_SUGGESTIONS,
-                     RELATIVE_CUTOFF, SUGGESTION_CUTOFF, TELLING_WORD, UPCOMING_DAYS)
+                     RELATIVE_CUTOFF, SUGGESTION_CUTOFF, TELLING_WORD, UPCOMING_DAYS, WORDING_CANDIDATES)
 from .redact import introducing_words, redact, strip_placeholders
 from .referrals import Referral, find_referral
 from .scope import load_scope, scope_stems
 from .search import ABOUT_FIELDS, Candidate, QueryTerm, SearchEngine, Snapshot
+from .wording import Scores
 
 MAX_QUESTION_CHARS = 500
 # Candidates the search hands to the ranking model (best BM25F first), besides fuzzy matches.
@@ -386,11 +387,11 @@ def suggestions_for(text: str, snapshot: Snapshot, day: dt.date,
 
 
 def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot, day: dt.date,
-         term: str = "", earlier_weight: float = 0.0) -> list[Hit]:
+         term: str = "", earlier_weight: float = 0.0, earlier_text: str = "") -> list[Hit]:
     """Candidates of the versions that apply on ``day``, best first, ordered by the ranking
     model (``faqbot.ranking``); with ``term`` (the question asks what it means), the glossary
-    entry for it is marked as the definition asked for. The chat's earlier question, when
-    ``terms`` has it, counts ``earlier_weight``."""
+    entry for it is marked as the definition asked for. The chat's earlier question
+    (``earlier_text``), when ``terms`` has it, counts ``earlier_weight``."""
     candidates: dict[str, Candidate] = {c.id: c for c in snapshot.search(terms, limit=CANDIDATES, day=day)}
     fuzzy = fuzzy_scores(text, snapshot, day)
     for key in fuzzy:
@@ -404,6 +405,15 @@ def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot, day: dt.date,
         key = snapshot.version_at(pid, day)
         if key is not None and key not in candidates and probability >= LEARNED_MINIMUM:
             candidates[key] = Candidate(id=key, record=snapshot.records[key], bm25=0.0)
+    # The same from the letters of the words (faqbot.wording): "wiviel", "Sicherheitsschuhe".
+    wording = wording_scores(snapshot, text, typed, earlier_text, earlier, earlier_weight)
+    for pid, _ in wording.top(WORDING_CANDIDATES):
+        key = snapshot.version_at(pid, day)
+        if key is not None and key not in candidates:
+            candidates[key] = Candidate(id=key, record=snapshot.records[key], bm25=0.0)
+    # A passage added after the model was fitted has no score of its own: it counts as an
+    # average one.
+    unknown_wording = wording.mean_support()
     if not candidates:
         return []
     top_bm25 = max(c.bm25 for c in candidates.values()) or 1.0
@@ -436,6 +446,7 @@ def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot, day: dt.date,
                                       fuzz.token_set_ratio(fold(r["title"]), term) >= DEFINITION_MATCH),
                   "first": float(c.id == first),
                   "learned": learned.get(r["id"], 0.0),
+                  "wording": _or(wording.support(r["id"]), unknown_wording),
                   "earlier": earlier_weight * earlier_coverage(c.matched) if earlier_coverage else 0.0}
         for name, value in c.field_scores.items():
             values[name] = value / top_bm25
@@ -450,6 +461,21 @@ def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot, day: dt.date,
                         valid_until=r["valid_until"], easy=r.get("easy", ""), features=vector))
     hits.sort(key=lambda h: (-h.score, h.id))
     return hits
+
+
+def _or(value: float | None, default: float) -> float:
+    return default if value is None else value
+
+
+def wording_scores(snapshot: Snapshot, text: str, typed: tuple, earlier_text: str, earlier: tuple,
+                   earlier_weight: float) -> Scores:
+    """The wording model's score of every passage it knows for the question (and, in a chat,
+    the earlier question at ``earlier_weight``); empty without a model."""
+    model = snapshot.wording()
+    if model is None:
+        return Scores((), {}, None)
+    return model.scores(text.split(), typed, earlier_text.split(), earlier,
+                        earlier_weight if earlier_text else 0.0)
 
 
 def defined_term(text: str) -> str:
@@ -487,6 +513,7 @@ def with_other_version(hit: Hit, snapshot: Snapshot, today: dt.date, as_of: dt.d
 
 
 LEARNED_AT = RANKING_FEATURES.index("learned")
+WORDING_AT = RANKING_FEATURES.index("wording")
 
 
 def signals_of(hits: list[Hit], terms: list[QueryTerm], snapshot: Snapshot,
@@ -522,6 +549,7 @@ def signals_of(hits: list[Hit], terms: list[QueryTerm], snapshot: Snapshot,
                    known=snapshot.classifier().known_share(typed),
                    specific=specific / total if total else 0.0,
                    learned=best.features[LEARNED_AT] if best.features else 0.0,
+                   wording=best.features[WORDING_AT] if best.features else 0.0,
                    lead=best.score - (hits[1].score if len(hits) > 1 else 0.0))
 
 
@@ -644,7 +672,8 @@ def _answer(engine: SearchEngine, snapshot: Snapshot, text: str, previous: tuple
     # The fuzzy title match looks at the question as typed: in a follow-up, the earlier
     # question's title would otherwise win again.
     try:
-        hits = rank(terms, typed, snapshot, as_of, term, earlier_weight)
+        hits = rank(terms, typed, snapshot, as_of, term, earlier_weight,
+                    earlier_text=previous[0] if context else "")
     except Exception as exc:
         # Missing or unreadable files of the live generation: 503 and a rebuild. Anything
         # else is a fault in the code: it propagates (a logged 500), the index is fine.
@@ -680,6 +709,6 @@ def _answer(engine: SearchEngine, snapshot: Snapshot, text: str, previous: tuple
                       searched=searched, terms=tuple(terms), **common,
                       reason=f"Die Sicherheit {confidence:.2f} liegt unter der Schwelle {model.threshold:.2f}.")
     shown = [with_other_version(h, snapshot, today, as_of, time)
-             for h in hits if h.score >= RELATIVE_CUTOFF * best.score][:MAX_ANSWERS]
+             for h in hits if h is best or h.score >= RELATIVE_CUTOFF * best.score][:MAX_ANSWERS]
     return Answer(answered=True, confidence=confidence, hits=tuple(shown),
                   searched=searched, terms=tuple(terms), **common)

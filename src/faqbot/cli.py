@@ -116,6 +116,14 @@ def check(content: str | None) -> None:
         click.echo(f"src/faqbot/classifier_model.json: gelernte Fragen zu {len(gone)} Passage(n), "
                    f"die es nicht mehr gibt ({shown}); sie zählen nicht mehr. Nach dem Umbenennen "
                    "oder Löschen bitte bench/fit_ranking.py --write laufen lassen (Warnung)", err=True)
+    from .wording import unscored
+
+    new = unscored(p.id for i in items for p in i.passages)
+    if new:
+        shown = ", ".join(new[:5]) + (", …" if len(new) > 5 else "")
+        click.echo(f"src/faqbot/wording_model.npz: {len(new)} Passage(n) ohne gelernte Formulierungen "
+                   f"({shown}); das Modell bewertet sie erst nach bench/fit_ranking.py --write (Warnung)",
+                   err=True)
     passages = sum(len(i.passages) for i in items)
     ids = len({i.id for i in items})
     versions = f" in {len(items)} Fassungen" if len(items) != ids else ""

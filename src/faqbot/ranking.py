@@ -42,13 +42,14 @@ BASE_FEATURES = (
     "definition",      # 1 when the question asks what a term means and this is that term
     "first",           # 1 for the best BM25F candidate
     "learned",         # the probability that the question is about it (faqbot.classifier)
+    "wording",         # its support from the letters and stems of the question (faqbot.wording)
     "earlier",         # in a chat, the coverage of the earlier question's words alone, times the
                        # weight they were added with (0 without history, and 0 when the question
                        # has no words of its own: then coverage is the earlier question's)
 )
 # Products with the question's length (0 for one word, 1 from ten telling words on).
 LONG_FEATURES = ("coverage", "about", "asked", "bm25", "sentence", "body", "fuzzy", "set_ratio",
-                 "glossary", "learned")
+                 "glossary", "learned", "wording")
 RANKING_FEATURES = BASE_FEATURES + tuple(f"{name}_long" for name in LONG_FEATURES)
 
 
@@ -99,6 +100,7 @@ LABELS = {
     "glossary": "Glossarbegriff", "interview": "Interviewpassage", "definition": "gefragte Definition",
     "first": "bester BM25F-Treffer", "learned": "gelernt aus Fragen mit bekannter Antwort",
     "earlier": "Abdeckung der vorigen Frage im Chat",
+    "wording": "Wortlaut (Buchstabenfolgen) ähnlicher Fragen",
 }
 
 

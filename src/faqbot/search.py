@@ -22,6 +22,7 @@ from wordfreq import zipf_frequency
 from . import scores
 from .analysis import Lexicon, analyse
 from .classifier import PassageClassifier, content_counts, load_content_counts, load_learned
+from .wording import WordingModel, load_model as load_wording
 from .fuzzy import Titles, fuzzy_key
 from .index import (CURRENT, FIELD_BOOSTS, INDEX_FORMAT, META_FILE, answering_lexicon, load_lexicon,
                     load_saved_referrals, open_build, read_meta)
@@ -168,6 +169,7 @@ class Snapshot:
         # A generation built before the counts were written, or with counts of other passages.
         self._content_counts = saved if saved is not None and set(saved) == ids else self.content_counts()
         self._classifier = PassageClassifier.of(self._content_counts, load_learned())
+        self._wording = load_wording()
 
     def classifier(self) -> PassageClassifier:
         """The passage classifier (``faqbot.classifier``): this generation's titles and
@@ -181,6 +183,19 @@ class Snapshot:
         classifier = PassageClassifier.of(self._content_counts, learned)
         with self._classifier_lock:
             self._classifier = classifier
+            self.answers.clear()
+
+    def wording(self) -> WordingModel | None:
+        """The model of how questions about each passage are worded (``faqbot.wording``);
+        None where none was fitted."""
+        with self._classifier_lock:
+            return self._wording
+
+    def use_wording(self, model: WordingModel | None) -> None:
+        """Answer with a wording model fitted on other questions than the shipped one (for
+        fitting out of set, ``bench/fit_ranking.py``); forgets the answers given so far."""
+        with self._classifier_lock:
+            self._wording = model
             self.answers.clear()
 
     def content_counts(self) -> dict[str, dict[str, float]]:
