@@ -97,7 +97,7 @@ def cutoff_table(groups, weights) -> str:
         hit3 = shown = right = seen = 0
         for scored in ranked:
             best = scored[0][0]
-            visible = [ok for value, ok in scored if value >= low * best][:5]
+            visible = [ok for i, (value, ok) in enumerate(scored) if i == 0 or value >= low * best][:5]
             hit3 += any(visible[:3])
             shown += len(visible)
             for value, ok in scored[1:5]:
@@ -121,7 +121,7 @@ def per_set(groups, hits, missing) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--write", action="store_true", help="write src/faqbot/ranking_model.json")
+    parser.add_argument("--write", action="store_true", help="write the ranking, classifier and wording models")
     parser.add_argument("--date", default="2026-12-01", help="the day questions are asked on")
     parser.add_argument("--content", type=Path, default=ROOT / "content")
     args = parser.parse_args()

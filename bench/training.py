@@ -29,10 +29,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from faqbot.analysis import analyse  # noqa: E402
-from faqbot.ask import ranked_candidates  # noqa: E402
+from faqbot.ask import EARLIER_GROUPS, ranked_candidates  # noqa: E402
 from faqbot.classifier import counts_of  # noqa: E402
 from faqbot.evaluation import TestQuestion, answers, load_question_set  # noqa: E402
-from faqbot.scope import scope_stems  # noqa: E402
+from faqbot.scope import scope_stems, typed_words  # noqa: E402
 from faqbot.search import SearchEngine  # noqa: E402
 from faqbot.wording import Vocabulary, WordingModel, features  # noqa: E402
 
@@ -50,7 +50,8 @@ TRAINING = (STAFF, ROOT / "bench" / "holdout-questions.yaml", ROOT / "bench" / "
 FOLDS = 5
 # The wording model's regularisation (scikit-learn's C) and the share of its weights kept:
 # compared by the classifier's own Hit@1, each training set asked with a model fitted on the
-# others (docs/quality.md, eighth round).
+# others (docs/quality.md, eighth round: C 0.2 and 0.5 alike; keeping 10 % of the weights
+# costs 0.001, 3 % 0.009, 1 % 0.027).
 WORDING_C = 0.5
 WORDING_KEEP = 0.1
 
@@ -60,6 +61,7 @@ class Labelled:
     path: Path
     question: TestQuestion
     words: tuple            # the question's words as the classifier reads them
+    typed: tuple            # ... as typed, as the wording model reads them (faqbot.scope.typed_words)
     labels: tuple[str, ...]  # the passage ids that answer it; () when out of scope
 
 
@@ -76,7 +78,9 @@ def labelled_questions(engine: SearchEngine, today: dt.date, paths=None) -> list
         for q in load_question_set(path).questions:
             answer, _ = ranked_candidates(engine, q.question, tuple(q.history), q.date or today)
             labels = tuple(sorted(pid for pid, item in ids.items() if answers(pid, item, q.expect)))
-            out.append(Labelled(path=path, question=q, words=scope_stems(answer.terms), labels=labels))
+            own = [t for t in answer.terms if t.group < EARLIER_GROUPS]
+            out.append(Labelled(path=path, question=q, words=scope_stems(answer.terms),
+                                typed=typed_words(own), labels=labels))
     return out
 
 
@@ -106,12 +110,11 @@ def wording_documents(engine: SearchEngine, questions: list[Labelled]) -> list[t
     question that stands alone, with its passages, and of every passage's title and alternate
     questions (of all its versions), read as a question is read."""
     snapshot = engine.snapshot()
-    docs = [(features(q.question.question.split(), q.words), q.labels)
-            for q in questions if q.labels and not q.question.history]
+    docs = [(features(q.typed, q.words), q.labels) for q in questions if q.labels and not q.question.history]
     for rec in snapshot.records.values():
         for text in (rec["title"], *rec["questions"]):
-            words = scope_stems(analyse(text, snapshot.lexicon, mode="query"))
-            docs.append((features(text.split(), words), (rec["id"],)))
+            terms = list(analyse(text, snapshot.lexicon, mode="query"))
+            docs.append((features(typed_words(terms), scope_stems(terms)), (rec["id"],)))
     return docs
 
 

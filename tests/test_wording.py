@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from faqbot.ask import answer_question, query_terms, question_words, ranked_candidates
+from faqbot.ask import answer_question, query_terms, rank, ranked_candidates, wording_scores
+from faqbot.scope import typed_words
 from faqbot.ranking import RANKING_FEATURES
 from faqbot.wording import (MODEL_FILE, Vocabulary, WordingModel, load_model, pieces, read_model,
                             save_model)
@@ -64,17 +66,26 @@ def test_support_is_the_score_above_minus_one_and_none_for_an_unknown_passage():
     assert scores.support("faq/miete") == pytest.approx(1.0 + scores.get("faq/miete", 0.0))
     assert scores.support("faq/arbeit") == pytest.approx(0.5)      # intercept -0.5, no weight
     assert scores.support("faq/unbekannt") is None
-    assert scores.mean_support() == pytest.approx((scores.support("faq/miete") + 0.5) / 2)
+    far = WordingModel.of(["faq/miete", "faq/arbeit"], _model().vocabulary,
+                          np.zeros((2, len(_model().vocabulary.idf))), np.array([-1.5, -0.5]))
+    assert far.scores(["miete"], [("miet",)]).support("faq/miete") == 0.0   # clipped at 0
+
+
+def test_a_question_without_known_words_of_its_own_is_the_earlier_one_asked_again():
+    model = _model()
+    again = model.scores(["und"], [("und",)], ["arbeit"], [("arbeit",)], earlier_weight=0.4)
+    alone = model.scores(["arbeit"], [("arbeit",)])
+    assert np.allclose(again.values, alone.values)
 
 
 def test_the_earlier_question_counts_at_its_weight():
     model = _model()
-    alone = model.scores(["und"], [("und",)])
-    assert not alone
-    after = model.scores(["und"], [("und",)], ["arbeit"], [("arbeit",)], earlier_weight=0.4)
-    assert after.top(1)[0][0] == "faq/arbeit"
-    full = model.scores(["arbeit"], [("arbeit",)])
-    assert after.get("faq/arbeit", 0) - (-0.5) == pytest.approx(0.4 * (full.get("faq/arbeit", 0) - (-0.5)), rel=1e-3)
+    assert not model.scores(["und"], [("und",)])
+    own = model.scores(["miete"], [("miet",)])
+    earlier = model.scores(["arbeit"], [("arbeit",)])
+    after = model.scores(["miete"], [("miet",)], ["arbeit"], [("arbeit",)], earlier_weight=0.4)
+    # Scores are linear: intercept + own features + 0.4 x the earlier question's.
+    assert np.allclose(after.values, own.values + 0.4 * (earlier.values - model.intercept))
 
 
 def test_a_saved_model_reads_back_with_the_same_scores(tmp_path):
@@ -85,6 +96,13 @@ def test_a_saved_model_reads_back_with_the_same_scores(tmp_path):
         a, b = model.scores(words, []), again.scores(words, [])
         assert np.allclose(a.values, b.values)
     assert again.passages == model.passages
+    assert again.columns.dtype == np.int32 and again.weights.dtype == np.float32
+
+
+def test_a_model_needs_a_row_of_weights_per_passage():
+    vocabulary = _model().vocabulary
+    with pytest.raises(ValueError):
+        WordingModel.of(["a", "b"], vocabulary, np.zeros((1, len(vocabulary.idf))), np.zeros(1))
 
 
 def test_keeping_a_share_of_the_weights_drops_the_smallest():
@@ -107,8 +125,7 @@ def test_every_candidate_carries_its_wording_support_and_the_best_three_are_cand
     at = RANKING_FEATURES.index("wording")
     snapshot = shipped_engine.snapshot()
     text = "zahlt das amt meine sicherheitsschuhe"
-    typed, _ = question_words(query_terms(text, snapshot))
-    scores = snapshot.wording().scores(text.split(), typed)
+    scores = wording_scores(snapshot, query_terms(text, snapshot), 0.0)
     _, ranked = ranked_candidates(shipped_engine, text, today=dt.date(2026, 12, 1))
     assert ranked
     for hit in ranked:
@@ -128,10 +145,9 @@ def test_without_a_wording_model_questions_are_still_answered(shipped_engine):
         snapshot.use_wording(model)
 
 
-def test_a_fitted_model_scores_the_passage_whose_questions_are_worded_alike():
-    import sys
-    from pathlib import Path
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+def test_a_fitted_model_scores_the_passage_whose_questions_are_worded_alike(monkeypatch):
+    pytest.importorskip("sklearn")
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "bench"))
     from training import fit_wording
 
     from faqbot.wording import features
@@ -144,3 +160,50 @@ def test_a_fitted_model_scores_the_passage_whose_questions_are_worded_alike():
     for question, pid in (("mite zahlen", "faq/miete"), ("urlaup ausland", "faq/urlaub"),
                           ("minijobb verdienen", "faq/minijob")):
         assert model.scores(question.split(), [(w,) for w in question.split()]).top(1)[0][0] == pid
+
+
+def test_names_and_numbers_do_not_change_the_wording_scores(shipped_engine):
+    snapshot = shipped_engine.snapshot()
+
+    def scores(text):
+        return wording_scores(snapshot, query_terms(text, snapshot), 0.0).values
+
+    plain = scores("Wie hoch ist die Mietkaution?")
+    assert np.allclose(plain, scores("Ich heiße Tanja Kowalski, wie hoch ist die Mietkaution?"))
+    assert np.allclose(plain, scores("Wie hoch ist die Mietkaution? Tel. 0171 2345678, IBAN DE12 5001 0517 0648 4898 90"))
+
+
+def test_the_model_reads_the_words_that_were_searched_at_fit_and_answer_time_alike(shipped_engine):
+    # bench/training.py reads a training question's words from its answer's terms, as rank does.
+    answer, _ = ranked_candidates(shipped_engine, "Was bedeutet Mehrbedarf im Mai 2026?", today=dt.date(2026, 12, 1))
+    assert typed_words(answer.terms) == ("mehrbedarf",)
+
+
+def test_a_passage_the_model_does_not_know_gets_the_median_candidates_support(engine):
+    snapshot = engine.snapshot()
+    shipped = load_model()
+    known = ("faq/minijob", "faq/regelbedarf-kinder", "faq/antrag-stellen")
+    rows = [shipped.index[pid] for pid in known]
+    dense = np.zeros((len(shipped.passages), len(shipped.vocabulary.idf)))
+    for at in range(len(shipped.indptr) - 1):
+        span = slice(shipped.indptr[at], shipped.indptr[at + 1])
+        dense[shipped.columns[span], at] = shipped.weights[span]
+    partial = WordingModel.of(known, shipped.vocabulary, dense[rows], shipped.intercept[rows])
+    at = RANKING_FEATURES.index("wording")
+    try:
+        snapshot.use_wording(partial)
+        terms = query_terms("Regelbedarf für Kinder, Miete und Minijob", snapshot)
+        hits = rank(terms, "Regelbedarf für Kinder, Miete und Minijob", snapshot, dt.date(2026, 12, 1))
+    finally:
+        snapshot.use_wording(shipped)
+    supports = sorted(h.features[at] for h in hits if h.id in known)
+    unknown = [h.features[at] for h in hits if h.id not in known]
+    assert unknown and supports[len(supports) // 2] > 0
+    assert all(v == pytest.approx(supports[len(supports) // 2]) for v in unknown)
+
+
+def test_using_another_wording_model_forgets_the_answers_given(engine):
+    first = answer_question(engine, "Wie hoch ist der Regelbedarf?", today=dt.date(2026, 12, 1))
+    engine.snapshot().use_wording(None)
+    again = answer_question(engine, "Wie hoch ist der Regelbedarf?", today=dt.date(2026, 12, 1))
+    assert again is not first

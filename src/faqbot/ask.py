@@ -25,7 +25,7 @@ from .tuning import (BODY_CREDIT, CONTEXT_WEIGHT, DEFINITION_MATCH, EXPANSION_CR
                      RELATIVE_CUTOFF, SUGGESTION_CUTOFF, TELLING_WORD, UPCOMING_DAYS, WORDING_CANDIDATES)
 from .redact import introducing_words, redact, strip_placeholders
 from .referrals import Referral, find_referral
-from .scope import load_scope, scope_stems
+from .scope import load_scope, scope_stems, typed_words
 from .search import ABOUT_FIELDS, Candidate, QueryTerm, SearchEngine, Snapshot
 from .wording import Scores
 
@@ -387,11 +387,11 @@ def suggestions_for(text: str, snapshot: Snapshot, day: dt.date,
 
 
 def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot, day: dt.date,
-         term: str = "", earlier_weight: float = 0.0, earlier_text: str = "") -> list[Hit]:
+         term: str = "", earlier_weight: float = 0.0) -> list[Hit]:
     """Candidates of the versions that apply on ``day``, best first, ordered by the ranking
     model (``faqbot.ranking``); with ``term`` (the question asks what it means), the glossary
-    entry for it is marked as the definition asked for. The chat's earlier question
-    (``earlier_text``), when ``terms`` has it, counts ``earlier_weight``."""
+    entry for it is marked as the definition asked for. The chat's earlier question, when
+    ``terms`` has it, counts ``earlier_weight``."""
     candidates: dict[str, Candidate] = {c.id: c for c in snapshot.search(terms, limit=CANDIDATES, day=day)}
     fuzzy = fuzzy_scores(text, snapshot, day)
     for key in fuzzy:
@@ -406,14 +406,11 @@ def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot, day: dt.date,
         if key is not None and key not in candidates and probability >= LEARNED_MINIMUM:
             candidates[key] = Candidate(id=key, record=snapshot.records[key], bm25=0.0)
     # The same from the letters of the words (faqbot.wording): "wiviel", "Sicherheitsschuhe".
-    wording = wording_scores(snapshot, text, typed, earlier_text, earlier, earlier_weight)
+    wording = wording_scores(snapshot, terms, earlier_weight)
     for pid, _ in wording.top(WORDING_CANDIDATES):
         key = snapshot.version_at(pid, day)
         if key is not None and key not in candidates:
             candidates[key] = Candidate(id=key, record=snapshot.records[key], bm25=0.0)
-    # A passage added after the model was fitted has no score of its own: it counts as an
-    # average one.
-    unknown_wording = wording.mean_support()
     if not candidates:
         return []
     top_bm25 = max(c.bm25 for c in candidates.values()) or 1.0
@@ -428,6 +425,10 @@ def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot, day: dt.date,
                       coverage_of(query_terms(asked, snapshot, personal=set()), snapshot))
     query = {t.text for t in terms}
     key = " ".join(w for w in fuzzy_key(text).split() if w not in QUESTION_WORDS)
+    # A passage added after the wording model was fitted has no support of its own: it gets
+    # the median candidate's, neither pushed down nor up until the next fit.
+    known = sorted(s for s in (wording.support(c.record["id"]) for c in candidates.values()) if s is not None)
+    unknown_wording = known[len(known) // 2] if known else 0.0
     groups = len({t.group for t in terms if t.group < EARLIER_GROUPS})
     ranker = load_ranker()
     hits = []
@@ -467,15 +468,17 @@ def _or(value: float | None, default: float) -> float:
     return default if value is None else value
 
 
-def wording_scores(snapshot: Snapshot, text: str, typed: tuple, earlier_text: str, earlier: tuple,
-                   earlier_weight: float) -> Scores:
+def wording_scores(snapshot: Snapshot, terms: list[QueryTerm], earlier_weight: float) -> Scores:
     """The wording model's score of every passage it knows for the question (and, in a chat,
-    the earlier question at ``earlier_weight``); empty without a model."""
+    the earlier question at ``earlier_weight``), read from the words its terms came from;
+    empty without a model."""
     model = snapshot.wording()
     if model is None:
         return Scores((), {}, None)
-    return model.scores(text.split(), typed, earlier_text.split(), earlier,
-                        earlier_weight if earlier_text else 0.0)
+    own = [t for t in terms if t.group < EARLIER_GROUPS]
+    earlier = [t for t in terms if t.group >= EARLIER_GROUPS]
+    return model.scores(typed_words(own), scope_stems(own), typed_words(earlier), scope_stems(earlier),
+                        earlier_weight if earlier else 0.0)
 
 
 def defined_term(text: str) -> str:
@@ -672,8 +675,7 @@ def _answer(engine: SearchEngine, snapshot: Snapshot, text: str, previous: tuple
     # The fuzzy title match looks at the question as typed: in a follow-up, the earlier
     # question's title would otherwise win again.
     try:
-        hits = rank(terms, typed, snapshot, as_of, term, earlier_weight,
-                    earlier_text=previous[0] if context else "")
+        hits = rank(terms, typed, snapshot, as_of, term, earlier_weight)
     except Exception as exc:
         # Missing or unreadable files of the live generation: 503 and a rebuild. Anything
         # else is a fault in the code: it propagates (a logged 500), the index is fine.

@@ -45,7 +45,7 @@ class Signals:
     specific: float = 0.0  # how much more often the typed words occur in the content than in German
     learned: float = 0.0   # the passage classifier's probability for the best passage
     lead: float = 0.0      # the best passage's ranking score minus the second's
-    wording: float = 0.0   # the wording model's score for the best passage (faqbot.wording)
+    wording: float = 0.0   # the best passage's ranking feature ``wording``: its support (faqbot.wording)
 
     def vector(self) -> list[float]:
         return [getattr(self, f.name) for f in fields(self)]

@@ -89,7 +89,8 @@ UPCOMING_DAYS = 60
 # ranking model decides; not tuned).
 LEARNED_CANDIDATES = 3
 LEARNED_MINIMUM = 0.05
-# ... and the wording model's three best-scored passages (faqbot.wording; not tuned).
+# ... and the wording model's three best-scored passages, whatever their score (faqbot.wording;
+# not tuned).
 WORDING_CANDIDATES = 3
 # A typed word this general or rarer names a topic of its own (ask.generality: "bürgergeld"
 # 1.2, "minijob" 1.1, "miete" 0.76; "jahr" 0.33, "kinder" 0.40): a question starting with

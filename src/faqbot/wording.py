@@ -1,7 +1,9 @@
 """Which passage a question is about, learned from the letters of its words.
 
 The naive Bayes classifier (``faqbot.classifier``) counts whole word stems, each on its own.
-This model also reads every stretch of three to five letters of each typed word, so that
+This model also reads every stretch of three to five letters of each word the question's
+search terms came from (``faqbot.scope.typed_words``: no stop words, no words redaction took
+for personal data, no numbers), so that
 "wiviel" shares most of its pieces with "wieviel", "Mietkaution" with "Kaution" and
 "Sicherheitsschuhe" with "Arbeitsschuhe", and it weighs the pieces against each other: a
 linear classifier (a weight per piece and passage, fitted by ``bench/fit_ranking.py`` as a
@@ -13,9 +15,10 @@ kind scaled to length 1, as the fit read them. The weights live in ``wording_mod
 this file, stored by piece (only the weights that matter: the fit drops the smallest).
 
 ``WordingModel.scores(...)`` gives the scores of every passage the model knows; ``ask.rank``
-hands them to the ranking model as the feature ``wording`` and ranks the best few passages
-even when the search did not find them. A passage added to the content after the fit has no
-score until the next fit (``faqbot check`` lists such passages).
+hands each candidate's support (its score above -1) to the ranking model as the feature
+``wording`` and ranks the three best passages even when the search did not find them. A
+passage added to the content after the fit has no score until the next fit: it is ranked with
+the median candidate's support meanwhile (``faqbot check`` lists such passages).
 """
 from __future__ import annotations
 
@@ -120,14 +123,10 @@ class Scores:
 
     def support(self, pid: str) -> float | None:
         """How far the passage's score rises above -1, the score the fit aims at for passages
-        a question is not about: 0 for those, about 1 and more for the passage it is about;
-        None for a passage the model does not know."""
+        a question is not about (and +1 for the passage it is about): 0 for the former, up to
+        about 2 for the latter; None for a passage the model does not know."""
         at = self.index.get(pid)
         return None if at is None or self.values is None else max(0.0, 1.0 + float(self.values[at]))
-
-    def mean_support(self) -> float:
-        """The average passage's support (0 when the model read nothing)."""
-        return 0.0 if self.values is None else float(np.maximum(0.0, 1.0 + self.values).mean())
 
     def top(self, k: int) -> list[tuple[str, float]]:
         """The ``k`` best-scored passages, best first (ties in passage order)."""
@@ -137,7 +136,7 @@ class Scores:
         return [(self.passages[i], float(self.values[i])) for i in order]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class WordingModel:
     passages: tuple[str, ...]
     vocabulary: Vocabulary
@@ -146,7 +145,7 @@ class WordingModel:
     weights: np.ndarray
     intercept: np.ndarray     # per passage
     provenance: dict = field(default_factory=dict)
-    index: Mapping[str, int] = field(default_factory=dict)
+    index: Mapping[str, int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "index", {pid: i for i, pid in enumerate(self.passages)})
@@ -157,6 +156,9 @@ class WordingModel:
         """From a dense weight matrix (passages x features), keeping only the largest ``keep``
         share of the weights by size."""
         w = np.asarray(coefficients, dtype=np.float64)
+        if w.shape[0] != len(passages):
+            # (scikit-learn fits two passages as one decision: not a model of passages.)
+            raise ValueError(f"{w.shape[0]} weight rows for {len(passages)} passages")
         if keep < 1.0:
             limit = np.quantile(np.abs(w), 1 - keep)
             w = np.where(np.abs(w) >= limit, w, 0.0)
@@ -169,22 +171,28 @@ class WordingModel:
                    intercept=np.asarray(intercept, dtype=np.float64), provenance=dict(provenance or {}))
 
     def margins(self, idx: np.ndarray, values: np.ndarray) -> np.ndarray:
-        out = self.intercept.copy()
-        for at, v in zip(idx.tolist(), values.tolist()):
-            start, end = self.indptr[at], self.indptr[at + 1]
-            if end > start:
-                out[self.columns[start:end]] += v * self.weights[start:end]
-        return out
+        """Intercepts plus, per feature given, its value times its weights."""
+        starts, ends = self.indptr[idx], self.indptr[idx + 1]
+        counts = ends - starts
+        if not counts.sum():
+            return self.intercept.copy()
+        # Every weight position of the given features, in one go.
+        positions = np.repeat(ends - counts.cumsum(), counts) + np.arange(counts.sum())
+        contributions = np.repeat(values, counts) * self.weights[positions]
+        return self.intercept + np.bincount(self.columns[positions], weights=contributions,
+                                            minlength=len(self.passages))
 
     def scores(self, typed: Iterable[str], stem_words: Sequence[Sequence[str]],
                earlier_typed: Iterable[str] = (), earlier_stems: Sequence[Sequence[str]] = (),
                earlier_weight: float = 0.0) -> Scores:
         """Each passage's score for a question; in a chat, the earlier question's features
-        count ``earlier_weight`` as much as the question's own."""
+        count ``earlier_weight`` as much as the question's own, or fully when the question
+        has none the model knows (it is the earlier one asked again, as in ``ask.in_context``)."""
         idx, values = self.vocabulary.vector(features(typed, stem_words))
         if earlier_weight:
             e_idx, e_values = self.vocabulary.vector(features(earlier_typed, earlier_stems))
-            idx, values = np.concatenate([idx, e_idx]), np.concatenate([values, earlier_weight * e_values])
+            weight = earlier_weight if len(idx) else 1.0
+            idx, values = np.concatenate([idx, e_idx]), np.concatenate([values, weight * e_values])
         if not len(idx):
             return Scores(self.passages, self.index, None)
         return Scores(self.passages, self.index, self.margins(idx, values))
@@ -194,10 +202,11 @@ def save_model(model: WordingModel, path: Path = MODEL_FILE) -> None:
     names = np.array(sorted(model.vocabulary.index, key=model.vocabulary.index.get))
     # Weights are kept to half precision (as fitted: ``WordingModel.of`` rounds them alike).
     np.savez_compressed(path, passages=np.array(model.passages), features=names, idf=model.vocabulary.idf,
-                        indptr=model.indptr, columns=model.columns.astype(np.int16),
+                        indptr=model.indptr, columns=model.columns,
                         weights=model.weights.astype(np.float16),
                         intercept=model.intercept,
                         provenance=np.array(json.dumps(model.provenance, ensure_ascii=False)))
+    load_model.cache_clear()
 
 
 def read_model(path: Path) -> WordingModel:
