@@ -29,10 +29,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from faqbot.analysis import analyse  # noqa: E402
-from faqbot.ask import EARLIER_GROUPS, ranked_candidates  # noqa: E402
+from faqbot.ask import ranked_candidates  # noqa: E402
 from faqbot.classifier import counts_of  # noqa: E402
 from faqbot.evaluation import TestQuestion, answers, load_question_set  # noqa: E402
-from faqbot.scope import scope_stems, typed_words  # noqa: E402
+from faqbot.scope import scope_stems  # noqa: E402
 from faqbot.search import SearchEngine  # noqa: E402
 from faqbot.wording import Vocabulary, WordingModel, features  # noqa: E402
 
@@ -61,7 +61,6 @@ class Labelled:
     path: Path
     question: TestQuestion
     words: tuple            # the question's words as the classifier reads them
-    typed: tuple            # ... as typed, as the wording model reads them (faqbot.scope.typed_words)
     labels: tuple[str, ...]  # the passage ids that answer it; () when out of scope
 
 
@@ -78,9 +77,7 @@ def labelled_questions(engine: SearchEngine, today: dt.date, paths=None) -> list
         for q in load_question_set(path).questions:
             answer, _ = ranked_candidates(engine, q.question, tuple(q.history), q.date or today)
             labels = tuple(sorted(pid for pid, item in ids.items() if answers(pid, item, q.expect)))
-            own = [t for t in answer.terms if t.group < EARLIER_GROUPS]
-            out.append(Labelled(path=path, question=q, words=scope_stems(answer.terms),
-                                typed=typed_words(own), labels=labels))
+            out.append(Labelled(path=path, question=q, words=scope_stems(answer.terms), labels=labels))
     return out
 
 
@@ -108,13 +105,17 @@ def sets_of(paths: list[Path]) -> list[list[int]]:
 def wording_documents(engine: SearchEngine, questions: list[Labelled]) -> list[tuple[Counter, tuple[str, ...]]]:
     """What the wording model (``faqbot.wording``) learns from: the features of each in-scope
     question that stands alone, with its passages, and of every passage's title and alternate
-    questions (of all its versions), read as a question is read."""
+    questions (of all its versions), read as a question is read. Every word of a training
+    question as written counts, numbers too (the shipped model was fitted so); at answer time
+    the model reads no numbers and no personal data (``faqbot.wording.plain_words``), which
+    the written training questions hardly have."""
     snapshot = engine.snapshot()
-    docs = [(features(q.typed, q.words), q.labels) for q in questions if q.labels and not q.question.history]
+    docs = [(features(q.question.question.split(), q.words), q.labels)
+            for q in questions if q.labels and not q.question.history]
     for rec in snapshot.records.values():
         for text in (rec["title"], *rec["questions"]):
-            terms = list(analyse(text, snapshot.lexicon, mode="query"))
-            docs.append((features(typed_words(terms), scope_stems(terms)), (rec["id"],)))
+            words = scope_stems(analyse(text, snapshot.lexicon, mode="query"))
+            docs.append((features(text.split(), words), (rec["id"],)))
     return docs
 
 

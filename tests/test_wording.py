@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from faqbot.ask import answer_question, query_terms, rank, ranked_candidates, wording_scores
-from faqbot.scope import typed_words
+from faqbot.ask import (answer_question, personal_words, query_terms, question_words, rank, ranked_candidates,
+                        wording_scores)
 from faqbot.ranking import RANKING_FEATURES
-from faqbot.wording import (MODEL_FILE, Vocabulary, WordingModel, load_model, pieces, read_model,
+from faqbot.wording import (MODEL_FILE, Vocabulary, WordingModel, load_model, pieces, plain_words, read_model,
                             save_model)
 
 
@@ -71,13 +71,6 @@ def test_support_is_the_score_above_minus_one_and_none_for_an_unknown_passage():
     assert far.scores(["miete"], [("miet",)]).support("faq/miete") == 0.0   # clipped at 0
 
 
-def test_a_question_without_known_words_of_its_own_is_the_earlier_one_asked_again():
-    model = _model()
-    again = model.scores(["und"], [("und",)], ["arbeit"], [("arbeit",)], earlier_weight=0.4)
-    alone = model.scores(["arbeit"], [("arbeit",)])
-    assert np.allclose(again.values, alone.values)
-
-
 def test_the_earlier_question_counts_at_its_weight():
     model = _model()
     assert not model.scores(["und"], [("und",)])
@@ -125,7 +118,8 @@ def test_every_candidate_carries_its_wording_support_and_the_best_three_are_cand
     at = RANKING_FEATURES.index("wording")
     snapshot = shipped_engine.snapshot()
     text = "zahlt das amt meine sicherheitsschuhe"
-    scores = wording_scores(snapshot, query_terms(text, snapshot), 0.0)
+    stems, _ = question_words(query_terms(text, snapshot))
+    scores = wording_scores(snapshot, text, stems, "", (), 0.0)
     _, ranked = ranked_candidates(shipped_engine, text, today=dt.date(2026, 12, 1))
     assert ranked
     for hit in ranked:
@@ -162,21 +156,18 @@ def test_a_fitted_model_scores_the_passage_whose_questions_are_worded_alike(monk
         assert model.scores(question.split(), [(w,) for w in question.split()]).top(1)[0][0] == pid
 
 
-def test_names_and_numbers_do_not_change_the_wording_scores(shipped_engine):
+def test_which_name_or_number_a_question_carries_does_not_change_the_wording_scores(shipped_engine):
     snapshot = shipped_engine.snapshot()
 
     def scores(text):
-        return wording_scores(snapshot, query_terms(text, snapshot), 0.0).values
+        personal = frozenset(personal_words(text, snapshot))
+        return wording_scores(snapshot, text, (), "", (), 0.0, personal).values
 
-    plain = scores("Wie hoch ist die Mietkaution?")
-    assert np.allclose(plain, scores("Ich heiße Tanja Kowalski, wie hoch ist die Mietkaution?"))
-    assert np.allclose(plain, scores("Wie hoch ist die Mietkaution? Tel. 0171 2345678, IBAN DE12 5001 0517 0648 4898 90"))
-
-
-def test_the_model_reads_the_words_that_were_searched_at_fit_and_answer_time_alike(shipped_engine):
-    # bench/training.py reads a training question's words from its answer's terms, as rank does.
-    answer, _ = ranked_candidates(shipped_engine, "Was bedeutet Mehrbedarf im Mai 2026?", today=dt.date(2026, 12, 1))
-    assert typed_words(answer.terms) == ("mehrbedarf",)
+    plain = scores("Ich heiße Tanja Kowalski, wie hoch ist die Mietkaution?")
+    assert np.allclose(plain, scores("Ich heiße Olga Nowak, wie hoch ist die Mietkaution?"))
+    assert np.allclose(scores("Wie hoch ist die Mietkaution? Tel. 0171 2345678"),
+                       scores("Wie hoch ist die Mietkaution? Tel. 0160 9876543"))
+    assert plain_words("Mietkaution 2026 für Tanja, Tel. 0171/234", {"tanja"}) == ["mietkaution", "fur", "tel"]
 
 
 def test_a_passage_the_model_does_not_know_gets_the_median_candidates_support(engine):

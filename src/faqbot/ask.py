@@ -25,9 +25,9 @@ from .tuning import (BODY_CREDIT, CONTEXT_WEIGHT, DEFINITION_MATCH, EXPANSION_CR
                      RELATIVE_CUTOFF, SUGGESTION_CUTOFF, TELLING_WORD, UPCOMING_DAYS, WORDING_CANDIDATES)
 from .redact import introducing_words, redact, strip_placeholders
 from .referrals import Referral, find_referral
-from .scope import load_scope, scope_stems, typed_words
+from .scope import load_scope, scope_stems
 from .search import ABOUT_FIELDS, Candidate, QueryTerm, SearchEngine, Snapshot
-from .wording import Scores
+from .wording import Scores, plain_words
 
 MAX_QUESTION_CHARS = 500
 # Candidates the search hands to the ranking model (best BM25F first), besides fuzzy matches.
@@ -387,11 +387,13 @@ def suggestions_for(text: str, snapshot: Snapshot, day: dt.date,
 
 
 def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot, day: dt.date,
-         term: str = "", earlier_weight: float = 0.0) -> list[Hit]:
+         term: str = "", earlier_weight: float = 0.0, earlier_text: str = "",
+         personal: frozenset[str] = frozenset()) -> list[Hit]:
     """Candidates of the versions that apply on ``day``, best first, ordered by the ranking
     model (``faqbot.ranking``); with ``term`` (the question asks what it means), the glossary
-    entry for it is marked as the definition asked for. The chat's earlier question, when
-    ``terms`` has it, counts ``earlier_weight``."""
+    entry for it is marked as the definition asked for. The chat's earlier question
+    (``earlier_text``), when ``terms`` has it, counts ``earlier_weight``. The wording model
+    reads neither the ``personal`` words (folded) nor words with digits."""
     candidates: dict[str, Candidate] = {c.id: c for c in snapshot.search(terms, limit=CANDIDATES, day=day)}
     fuzzy = fuzzy_scores(text, snapshot, day)
     for key in fuzzy:
@@ -406,7 +408,7 @@ def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot, day: dt.date,
         if key is not None and key not in candidates and probability >= LEARNED_MINIMUM:
             candidates[key] = Candidate(id=key, record=snapshot.records[key], bm25=0.0)
     # The same from the letters of the words (faqbot.wording): "wiviel", "Sicherheitsschuhe".
-    wording = wording_scores(snapshot, terms, earlier_weight)
+    wording = wording_scores(snapshot, text, typed, earlier_text, earlier, earlier_weight, personal)
     for pid, _ in wording.top(WORDING_CANDIDATES):
         key = snapshot.version_at(pid, day)
         if key is not None and key not in candidates:
@@ -468,17 +470,18 @@ def _or(value: float | None, default: float) -> float:
     return default if value is None else value
 
 
-def wording_scores(snapshot: Snapshot, terms: list[QueryTerm], earlier_weight: float) -> Scores:
-    """The wording model's score of every passage it knows for the question (and, in a chat,
-    the earlier question at ``earlier_weight``), read from the words its terms came from;
-    empty without a model."""
+def wording_scores(snapshot: Snapshot, text: str, stems: tuple, earlier_text: str, earlier_stems: tuple,
+                   earlier_weight: float, personal: frozenset[str] = frozenset()) -> Scores:
+    """The wording model's score of every passage it knows for the question's words and word
+    stems (and, in a chat, the earlier question's at ``earlier_weight``), without the words
+    redaction takes for personal data and without words with digits (``faqbot.wording.
+    plain_words``); empty without a model."""
     model = snapshot.wording()
     if model is None:
         return Scores((), {}, None)
-    own = [t for t in terms if t.group < EARLIER_GROUPS]
-    earlier = [t for t in terms if t.group >= EARLIER_GROUPS]
-    return model.scores(typed_words(own), scope_stems(own), typed_words(earlier), scope_stems(earlier),
-                        earlier_weight if earlier else 0.0)
+    earlier_words = plain_words(earlier_text, personal_words(earlier_text, snapshot)) if earlier_text else []
+    return model.scores(plain_words(text, personal), stems, earlier_words, earlier_stems,
+                        earlier_weight if earlier_text else 0.0)
 
 
 def defined_term(text: str) -> str:
@@ -645,7 +648,8 @@ def _answer(engine: SearchEngine, snapshot: Snapshot, text: str, previous: tuple
     typed = term or typed
     searched = typed
     # The question is redacted once: for what is stored and for what is left out of the search.
-    terms = query_terms(searched, snapshot, personal=personal_words(text, snapshot, redacted))
+    personal = frozenset(personal_words(text, snapshot, redacted))
+    terms = query_terms(searched, snapshot, personal=set(personal))
     common = dict(question=text, redacted=redacted, today=today, as_of=as_of, time=time)
     if SMALL_TALK.search(text) and domain_share(terms, snapshot) < 0.5:
         return Answer(answered=False, confidence=0.0, hits=(),
@@ -675,7 +679,8 @@ def _answer(engine: SearchEngine, snapshot: Snapshot, text: str, previous: tuple
     # The fuzzy title match looks at the question as typed: in a follow-up, the earlier
     # question's title would otherwise win again.
     try:
-        hits = rank(terms, typed, snapshot, as_of, term, earlier_weight)
+        hits = rank(terms, typed, snapshot, as_of, term, earlier_weight,
+                    earlier_text=previous[0] if context else "", personal=personal)
     except Exception as exc:
         # Missing or unreadable files of the live generation: 503 and a rebuild. Anything
         # else is a fault in the code: it propagates (a logged 500), the index is fine.

@@ -24,16 +24,6 @@ MODEL_FILE = Path(__file__).with_name("scope_model.json")
 SHRINK = 5.0
 
 
-def typed_words(terms: Iterable) -> tuple[str, ...]:
-    """The words of an analysed question as typed (a misspelling as misspelt), once each:
-    what the question's searched terms came from, so not stop words, not the words
-    redaction took for personal data (``ask.query_terms`` left them out) and not words with
-    a digit in them (a number, a date, a phone number)."""
-    return tuple(dict.fromkeys(
-        t.typed for t in terms if t.origin in ("word", "typo") and getattr(t, "typed", "")
-        and not any(ch.isdigit() for ch in t.typed)))
-
-
 def scope_stems(terms: Iterable) -> tuple[tuple[str, ...], ...]:
     """Per typed word of an analysed question (``ask.query_terms``), the stems that can stand
     for it, in order: the word as typed or corrected from a typo, then the editors' synonyms

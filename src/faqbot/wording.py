@@ -1,9 +1,9 @@
 """Which passage a question is about, learned from the letters of its words.
 
 The naive Bayes classifier (``faqbot.classifier``) counts whole word stems, each on its own.
-This model also reads every stretch of three to five letters of each word the question's
-search terms came from (``faqbot.scope.typed_words``: no stop words, no words redaction took
-for personal data, no numbers), so that
+This model also reads every stretch of three to five letters of each word of the question
+(at answer time not the words redaction takes for personal data, nor numbers:
+``plain_words``), so that
 "wiviel" shares most of its pieces with "wieviel", "Mietkaution" with "Kaution" and
 "Sicherheitsschuhe" with "Arbeitsschuhe", and it weighs the pieces against each other: a
 linear classifier (a weight per piece and passage, fitted by ``bench/fit_ranking.py`` as a
@@ -57,6 +57,14 @@ def pieces(words: Iterable[str]) -> Counter:
                 for i in range(len(padded) - n + 1):
                     out[PIECE + padded[i:i + n]] += 1
     return out
+
+
+def plain_words(text: str, leave_out: Iterable[str] = ()) -> list[str]:
+    """The words of ``text``, folded, without those in ``leave_out`` (folded words: what
+    redaction takes for personal data) and without words with a digit (a number, a date, a
+    phone number): what the model reads of a question at answer time."""
+    left_out = set(leave_out)
+    return [w for w in _WORD.findall(fold(text)) if w not in left_out and not any(ch.isdigit() for ch in w)]
 
 
 def stems(words: Sequence[Sequence[str]]) -> Counter:
@@ -186,13 +194,11 @@ class WordingModel:
                earlier_typed: Iterable[str] = (), earlier_stems: Sequence[Sequence[str]] = (),
                earlier_weight: float = 0.0) -> Scores:
         """Each passage's score for a question; in a chat, the earlier question's features
-        count ``earlier_weight`` as much as the question's own, or fully when the question
-        has none the model knows (it is the earlier one asked again, as in ``ask.in_context``)."""
+        count ``earlier_weight`` as much as the question's own."""
         idx, values = self.vocabulary.vector(features(typed, stem_words))
         if earlier_weight:
             e_idx, e_values = self.vocabulary.vector(features(earlier_typed, earlier_stems))
-            weight = earlier_weight if len(idx) else 1.0
-            idx, values = np.concatenate([idx, e_idx]), np.concatenate([values, weight * e_values])
+            idx, values = np.concatenate([idx, e_idx]), np.concatenate([values, earlier_weight * e_values])
         if not len(idx):
             return Scores(self.passages, self.index, None)
         return Scores(self.passages, self.index, self.margins(idx, values))
