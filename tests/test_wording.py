@@ -119,7 +119,7 @@ def test_every_candidate_carries_its_wording_support_and_the_best_three_are_cand
     snapshot = shipped_engine.snapshot()
     text = "zahlt das amt meine sicherheitsschuhe"
     stems, _ = question_words(query_terms(text, snapshot))
-    scores = wording_scores(snapshot, text, stems, "", (), 0.0)
+    scores = wording_scores(snapshot, plain_words(text), stems, [], (), 0.0)
     _, ranked = ranked_candidates(shipped_engine, text, today=dt.date(2026, 12, 1))
     assert ranked
     for hit in ranked:
@@ -160,8 +160,7 @@ def test_which_name_or_number_a_question_carries_does_not_change_the_wording_sco
     snapshot = shipped_engine.snapshot()
 
     def scores(text):
-        personal = frozenset(personal_words(text, snapshot))
-        return wording_scores(snapshot, text, (), "", (), 0.0, personal).values
+        return wording_scores(snapshot, plain_words(text, personal_words(text, snapshot)), (), [], (), 0.0).values
 
     plain = scores("Ich heiße Tanja Kowalski, wie hoch ist die Mietkaution?")
     assert np.allclose(plain, scores("Ich heiße Olga Nowak, wie hoch ist die Mietkaution?"))

@@ -387,13 +387,13 @@ def suggestions_for(text: str, snapshot: Snapshot, day: dt.date,
 
 
 def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot, day: dt.date,
-         term: str = "", earlier_weight: float = 0.0, earlier_text: str = "",
-         personal: frozenset[str] = frozenset()) -> list[Hit]:
+         term: str = "", earlier_weight: float = 0.0, words: list[str] | None = None,
+         earlier_words: list[str] = ()) -> list[Hit]:
     """Candidates of the versions that apply on ``day``, best first, ordered by the ranking
     model (``faqbot.ranking``); with ``term`` (the question asks what it means), the glossary
-    entry for it is marked as the definition asked for. The chat's earlier question
-    (``earlier_text``), when ``terms`` has it, counts ``earlier_weight``. The wording model
-    reads neither the ``personal`` words (folded) nor words with digits."""
+    entry for it is marked as the definition asked for. The chat's earlier question, when
+    ``terms`` has it, counts ``earlier_weight``. The wording model reads ``words`` and
+    ``earlier_words`` (``faqbot.wording.plain_words``; by default all of ``text``'s)."""
     candidates: dict[str, Candidate] = {c.id: c for c in snapshot.search(terms, limit=CANDIDATES, day=day)}
     fuzzy = fuzzy_scores(text, snapshot, day)
     for key in fuzzy:
@@ -408,7 +408,8 @@ def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot, day: dt.date,
         if key is not None and key not in candidates and probability >= LEARNED_MINIMUM:
             candidates[key] = Candidate(id=key, record=snapshot.records[key], bm25=0.0)
     # The same from the letters of the words (faqbot.wording): "wiviel", "Sicherheitsschuhe".
-    wording = wording_scores(snapshot, text, typed, earlier_text, earlier, earlier_weight, personal)
+    wording = wording_scores(snapshot, plain_words(text) if words is None else words, typed,
+                             list(earlier_words), earlier, earlier_weight)
     for pid, _ in wording.top(WORDING_CANDIDATES):
         key = snapshot.version_at(pid, day)
         if key is not None and key not in candidates:
@@ -470,18 +471,15 @@ def _or(value: float | None, default: float) -> float:
     return default if value is None else value
 
 
-def wording_scores(snapshot: Snapshot, text: str, stems: tuple, earlier_text: str, earlier_stems: tuple,
-                   earlier_weight: float, personal: frozenset[str] = frozenset()) -> Scores:
-    """The wording model's score of every passage it knows for the question's words and word
-    stems (and, in a chat, the earlier question's at ``earlier_weight``), without the words
-    redaction takes for personal data and without words with digits (``faqbot.wording.
-    plain_words``); empty without a model."""
+def wording_scores(snapshot: Snapshot, words: list[str], stems: tuple, earlier_words: list[str],
+                   earlier_stems: tuple, earlier_weight: float) -> Scores:
+    """The wording model's score of every passage it knows for the question's words
+    (``faqbot.wording.plain_words``) and word stems, and in a chat the earlier question's at
+    ``earlier_weight``; empty without a model."""
     model = snapshot.wording()
     if model is None:
         return Scores((), {}, None)
-    earlier_words = plain_words(earlier_text, personal_words(earlier_text, snapshot)) if earlier_text else []
-    return model.scores(plain_words(text, personal), stems, earlier_words, earlier_stems,
-                        earlier_weight if earlier_text else 0.0)
+    return model.scores(words, stems, earlier_words, earlier_stems, earlier_weight)
 
 
 def defined_term(text: str) -> str:
@@ -648,8 +646,8 @@ def _answer(engine: SearchEngine, snapshot: Snapshot, text: str, previous: tuple
     typed = term or typed
     searched = typed
     # The question is redacted once: for what is stored and for what is left out of the search.
-    personal = frozenset(personal_words(text, snapshot, redacted))
-    terms = query_terms(searched, snapshot, personal=set(personal))
+    personal = personal_words(text, snapshot, redacted)
+    terms = query_terms(searched, snapshot, personal=personal)
     common = dict(question=text, redacted=redacted, today=today, as_of=as_of, time=time)
     if SMALL_TALK.search(text) and domain_share(terms, snapshot) < 0.5:
         return Answer(answered=False, confidence=0.0, hits=(),
@@ -665,9 +663,14 @@ def _answer(engine: SearchEngine, snapshot: Snapshot, text: str, previous: tuple
     context = bool(previous) and not new_topic(terms, snapshot)
     follow_up = context and is_follow_up(text, terms)
     earlier_weight = FOLLOW_UP_WEIGHT if follow_up else CONTEXT_WEIGHT if context else 0.0
+    earlier_words: list[str] = []
     if context:
+        # The earlier question's personal data, found once: for its terms and for the
+        # wording model (names and numbers are no input of either).
+        earlier_personal = personal_words(previous[0], snapshot)
         terms = terms + query_terms(previous[0], snapshot, weight=earlier_weight,
-                                    group_offset=EARLIER_GROUPS)
+                                    group_offset=EARLIER_GROUPS, personal=earlier_personal)
+        earlier_words = plain_words(previous[0], earlier_personal)
     if follow_up:
         searched = f"{previous[0]} {searched}"
     common.update(follow_up=follow_up, context=context)
@@ -680,7 +683,7 @@ def _answer(engine: SearchEngine, snapshot: Snapshot, text: str, previous: tuple
     # question's title would otherwise win again.
     try:
         hits = rank(terms, typed, snapshot, as_of, term, earlier_weight,
-                    earlier_text=previous[0] if context else "", personal=personal)
+                    words=plain_words(typed, personal), earlier_words=earlier_words)
     except Exception as exc:
         # Missing or unreadable files of the live generation: 503 and a rebuild. Anything
         # else is a fault in the code: it propagates (a logged 500), the index is fine.

@@ -22,12 +22,12 @@ from wordfreq import zipf_frequency
 from . import scores
 from .analysis import Lexicon, analyse
 from .classifier import PassageClassifier, content_counts, load_content_counts, load_learned
-from .wording import WordingModel, load_model as load_wording
 from .fuzzy import Titles, fuzzy_key
 from .index import (CURRENT, FIELD_BOOSTS, INDEX_FORMAT, META_FILE, answering_lexicon, load_lexicon,
                     load_saved_referrals, open_build, read_meta)
 from .featured import load_saved_featured
 from .scores import ScoreTable
+from .wording import WordingModel, load_model as load_wording
 
 SEARCH_FIELDS = tuple(FIELD_BOOSTS)
 # Matches in these fields say what a passage is about (``context``: an interview's title,
