@@ -140,7 +140,7 @@ def test_without_a_wording_model_questions_are_still_answered(shipped_engine):
 
 
 def test_a_fitted_model_scores_the_passage_whose_questions_are_worded_alike(monkeypatch):
-    pytest.importorskip("sklearn")
+    # (scikit-learn is a dev dependency: ./run test installs it, so this never skips.)
     monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "bench"))
     from training import fit_wording
 
