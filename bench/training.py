@@ -6,19 +6,19 @@ fitted on top of it must see, for each question, what the classifier says of a q
 has not learned, or it would trust the classifier far more than it deserves. So the
 questions are asked set by set, each set with a classifier learned from the other sets.
 
-The holdouts that report quality (bench/holdout-2026-12m.yaml and holdout-2026-12n.yaml) are
+The holdouts that report quality (bench/holdout-2026-12q.yaml and holdout-2026-12r.yaml) are
 never read here. The older holdouts reported earlier rounds of issue 11 and are training data
 since: holdout-2026 after the second round, the December, December b and December c holdouts
 after the third, the December d holdout after the fourth, the December e and f holdouts after
 the fifth, the December g and h holdouts after the sixth, the December i and j holdouts after the
-seventh round's first change, the December k and l holdouts after the seventh round.
+seventh round's first change, the December k and l holdouts after the seventh round, the
+December m, n, o and p holdouts after the eighth.
 """
 from __future__ import annotations
 
 import datetime as dt
 import random
 import sys
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -34,7 +34,7 @@ from faqbot.classifier import counts_of  # noqa: E402
 from faqbot.evaluation import TestQuestion, answers, load_question_set  # noqa: E402
 from faqbot.scope import scope_stems  # noqa: E402
 from faqbot.search import SearchEngine  # noqa: E402
-from faqbot.wording import Vocabulary, WordingModel, features  # noqa: E402
+from faqbot.wording import Reading, Vocabulary, WordingModel, features, plain_words  # noqa: E402
 
 STAFF = ROOT / "content" / "questions.yaml"
 TRAINING = (STAFF, ROOT / "bench" / "holdout-questions.yaml", ROOT / "bench" / "decline-training.yaml",
@@ -46,7 +46,9 @@ TRAINING = (STAFF, ROOT / "bench" / "holdout-questions.yaml", ROOT / "bench" / "
             ROOT / "bench" / "holdout-2026-12f.yaml",
             ROOT / "bench" / "holdout-2026-12g.yaml", ROOT / "bench" / "holdout-2026-12h.yaml",
             ROOT / "bench" / "holdout-2026-12i.yaml", ROOT / "bench" / "holdout-2026-12j.yaml",
-            ROOT / "bench" / "holdout-2026-12k.yaml", ROOT / "bench" / "holdout-2026-12l.yaml")
+            ROOT / "bench" / "holdout-2026-12k.yaml", ROOT / "bench" / "holdout-2026-12l.yaml",
+            ROOT / "bench" / "holdout-2026-12m.yaml", ROOT / "bench" / "holdout-2026-12n.yaml",
+            ROOT / "bench" / "holdout-2026-12o.yaml", ROOT / "bench" / "holdout-2026-12p.yaml")
 FOLDS = 5
 # The wording model's regularisation (scikit-learn's C) and the share of its weights kept:
 # compared by the classifier's own Hit@1, each training set asked with a model fitted on the
@@ -62,6 +64,7 @@ class Labelled:
     question: TestQuestion
     words: tuple            # the question's words as the classifier reads them
     labels: tuple[str, ...]  # the passage ids that answer it; () when out of scope
+    reading: Reading | None = None  # what the wording model reads of it (faqbot.wording)
 
 
 def training_paths() -> list[Path]:
@@ -77,7 +80,8 @@ def labelled_questions(engine: SearchEngine, today: dt.date, paths=None) -> list
         for q in load_question_set(path).questions:
             answer, _ = ranked_candidates(engine, q.question, tuple(q.history), q.date or today)
             labels = tuple(sorted(pid for pid, item in ids.items() if answers(pid, item, q.expect)))
-            out.append(Labelled(path=path, question=q, words=scope_stems(answer.terms), labels=labels))
+            out.append(Labelled(path=path, question=q, words=scope_stems(answer.terms), labels=labels,
+                                reading=answer.reading))
     return out
 
 
@@ -102,34 +106,32 @@ def sets_of(paths: list[Path]) -> list[list[int]]:
     return list(groups.values())
 
 
-def wording_documents(engine: SearchEngine, questions: list[Labelled]) -> list[tuple[Counter, tuple[str, ...]]]:
-    """What the wording model (``faqbot.wording``) learns from: the features of each in-scope
-    question that stands alone, with its passages, and of every passage's title and alternate
-    questions (of all its versions), read as a question is read. Every word of a training
-    question as written counts, numbers too (the shipped model was fitted so); at answer time
-    the model reads no numbers and no personal data (``faqbot.wording.plain_words``), which
-    the written training questions hardly have."""
+def wording_documents(engine: SearchEngine, questions: list[Labelled]) -> list[tuple[Reading, tuple[str, ...]]]:
+    """What the wording model (``faqbot.wording``) learns from: each in-scope question read as
+    it is read at answer time (``Labelled.reading``: no numbers, no personal data, a follow-up
+    with the earlier question of its chat at the weight the answer gives it), with its
+    passages, and every passage's title and alternate questions (of all its versions)."""
     snapshot = engine.snapshot()
-    docs = [(features(q.question.question.split(), q.words), q.labels)
-            for q in questions if q.labels and not q.question.history]
+    docs = [(q.reading, q.labels) for q in questions if q.labels and q.reading is not None]
     for rec in snapshot.records.values():
         for text in (rec["title"], *rec["questions"]):
             words = scope_stems(analyse(text, snapshot.lexicon, mode="query"))
-            docs.append((features(text.split(), words), (rec["id"],)))
+            docs.append((Reading(words=tuple(plain_words(text)), stems=words), (rec["id"],)))
     return docs
 
 
-def fit_wording(docs: list[tuple[Counter, tuple[str, ...]]], keep: float = WORDING_KEEP) -> WordingModel:
+def fit_wording(docs: list[tuple[Reading, tuple[str, ...]]], keep: float = WORDING_KEEP) -> WordingModel:
     """A linear support vector machine (scikit-learn's, one passage against the rest) over
     the documents' tf-idf features; a document with several right passages counts for each
     with an equal share. Only the largest ``keep`` share of the weights is kept."""
     from scipy.sparse import csr_matrix
     from sklearn.svm import LinearSVC
 
-    vocabulary = Vocabulary.of(d for d, _ in docs)
+    vocabulary = Vocabulary.of(features(r.words, r.stems) + features(r.earlier_words, r.earlier_stems)
+                               for r, _ in docs)
     data, indices, indptr, labels, weights = [], [], [0], [], []
-    for counted, passages in docs:
-        idx, values = vocabulary.vector(counted)
+    for reading, passages in docs:
+        idx, values = vocabulary.read(reading)
         for pid in passages:
             data.extend(values.tolist())
             indices.extend(idx.tolist())
@@ -137,6 +139,7 @@ def fit_wording(docs: list[tuple[Counter, tuple[str, ...]]], keep: float = WORDI
             labels.append(pid)
             weights.append(1 / len(passages))
     x = csr_matrix((data, indices, indptr), shape=(len(labels), len(vocabulary.idf)))
+    x.sum_duplicates()  # (a feature of both the question and the earlier one: their sum)
     svm = LinearSVC(C=WORDING_C, random_state=0).fit(x, labels, sample_weight=np.asarray(weights))
     return WordingModel.of(svm.classes_.tolist(), vocabulary, svm.coef_, svm.intercept_, keep=keep)
 

@@ -8,11 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from faqbot.ask import (answer_question, personal_words, query_terms, question_words, rank, ranked_candidates,
+from faqbot.ask import (answer_question, personal_words, query_terms, rank, ranked_candidates, reading_of,
                         wording_scores)
 from faqbot.ranking import RANKING_FEATURES
-from faqbot.wording import (MODEL_FILE, Vocabulary, WordingModel, load_model, pieces, plain_words, read_model,
-                            save_model)
+from faqbot.tuning import FOLLOW_UP_WEIGHT
+from faqbot.wording import (MODEL_FILE, Reading, Vocabulary, WordingModel, load_model, pieces, plain_words,
+                            read_model, save_model)
 
 
 def test_pieces_are_three_to_five_letters_of_each_word_with_its_ends_marked():
@@ -31,6 +32,10 @@ def test_a_typo_keeps_most_of_a_words_pieces():
     right, typo, other = pieces(["wieviel"]), pieces(["wiviel"]), pieces(["miete"])
     assert len(set(right) & set(typo)) > len(set(right)) / 3
     assert not set(right) & set(other)
+
+
+def _read(words, stems) -> Reading:
+    return Reading(words=tuple(words), stems=tuple(stems))
 
 
 def _model() -> WordingModel:
@@ -55,28 +60,28 @@ def test_stems_and_pieces_are_each_scaled_to_length_one():
 
 
 def test_a_misspelled_word_scores_the_passage_of_the_word_it_resembles():
-    scores = _model().scores(["mitee"], [("mitee",)])
+    scores = _model().scores(_read(["mitee"], [("mitee",)]))
     assert scores.top(1)[0][0] == "faq/miete"
     assert scores.get("faq/miete", 0.0) > scores.get("faq/arbeit", 0.0)
     assert scores.get("faq/unbekannt", -9.0) == -9.0
 
 
 def test_support_is_the_score_above_minus_one_and_none_for_an_unknown_passage():
-    scores = _model().scores(["miete"], [("miet",)])
+    scores = _model().scores(_read(["miete"], [("miet",)]))
     assert scores.support("faq/miete") == pytest.approx(1.0 + scores.get("faq/miete", 0.0))
     assert scores.support("faq/arbeit") == pytest.approx(0.5)      # intercept -0.5, no weight
     assert scores.support("faq/unbekannt") is None
     far = WordingModel.of(["faq/miete", "faq/arbeit"], _model().vocabulary,
                           np.zeros((2, len(_model().vocabulary.idf))), np.array([-1.5, -0.5]))
-    assert far.scores(["miete"], [("miet",)]).support("faq/miete") == 0.0   # clipped at 0
+    assert far.scores(_read(["miete"], [("miet",)])).support("faq/miete") == 0.0   # clipped at 0
 
 
 def test_the_earlier_question_counts_at_its_weight():
     model = _model()
-    assert not model.scores(["und"], [("und",)])
-    own = model.scores(["miete"], [("miet",)])
-    earlier = model.scores(["arbeit"], [("arbeit",)])
-    after = model.scores(["miete"], [("miet",)], ["arbeit"], [("arbeit",)], earlier_weight=0.4)
+    assert not model.scores(_read(["und"], [("und",)]))
+    own = model.scores(_read(["miete"], [("miet",)]))
+    earlier = model.scores(_read(["arbeit"], [("arbeit",)]))
+    after = model.scores(Reading(("miete",), (("miet",),), ("arbeit",), (("arbeit",),), earlier_weight=0.4))
     # Scores are linear: intercept + own features + 0.4 x the earlier question's.
     assert np.allclose(after.values, own.values + 0.4 * (earlier.values - model.intercept))
 
@@ -86,7 +91,7 @@ def test_a_saved_model_reads_back_with_the_same_scores(tmp_path):
     save_model(model, tmp_path / "m.npz")
     again = read_model(tmp_path / "m.npz")
     for words in (["mitee"], ["arbeit", "miete"]):
-        a, b = model.scores(words, []), again.scores(words, [])
+        a, b = model.scores(_read(words, [])), again.scores(_read(words, []))
         assert np.allclose(a.values, b.values)
     assert again.passages == model.passages
     assert again.columns.dtype == np.int32 and again.weights.dtype == np.float32
@@ -118,8 +123,7 @@ def test_every_candidate_carries_its_wording_support_and_the_best_three_are_cand
     at = RANKING_FEATURES.index("wording")
     snapshot = shipped_engine.snapshot()
     text = "zahlt das amt meine sicherheitsschuhe"
-    stems, _ = question_words(query_terms(text, snapshot))
-    scores = wording_scores(snapshot, plain_words(text), stems, [], (), 0.0)
+    scores = wording_scores(snapshot, reading_of(query_terms(text, snapshot), plain_words(text)))
     _, ranked = ranked_candidates(shipped_engine, text, today=dt.date(2026, 12, 1))
     assert ranked
     for hit in ranked:
@@ -144,23 +148,25 @@ def test_a_fitted_model_scores_the_passage_whose_questions_are_worded_alike(monk
     monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "bench"))
     from training import fit_wording
 
-    from faqbot.wording import features
     asked = {"faq/miete": ["wer zahlt die miete", "miete zu hoch", "mietkosten übernahme"],
              "faq/urlaub": ["darf ich in urlaub fahren", "urlaub im ausland", "reise genehmigen"],
              "faq/minijob": ["minijob dazuverdienen", "wie viel darf ich im minijob", "nebenjob verdienst"]}
-    docs = [(features(q.split(), [(w,) for w in q.split()]), (pid,)) for pid, qs in asked.items() for q in qs]
+    def read(q):
+        return Reading(words=tuple(q.split()), stems=tuple((w,) for w in q.split()))
+
+    docs = [(read(q), (pid,)) for pid, qs in asked.items() for q in qs]
     model = fit_wording(docs + docs, keep=1.0)
     assert set(model.passages) == set(asked)
     for question, pid in (("mite zahlen", "faq/miete"), ("urlaup ausland", "faq/urlaub"),
                           ("minijobb verdienen", "faq/minijob")):
-        assert model.scores(question.split(), [(w,) for w in question.split()]).top(1)[0][0] == pid
+        assert model.scores(read(question)).top(1)[0][0] == pid
 
 
 def test_which_name_or_number_a_question_carries_does_not_change_the_wording_scores(shipped_engine):
     snapshot = shipped_engine.snapshot()
 
     def scores(text):
-        return wording_scores(snapshot, plain_words(text, personal_words(text, snapshot)), (), [], (), 0.0).values
+        return wording_scores(snapshot, Reading(words=tuple(plain_words(text, personal_words(text, snapshot))))).values
 
     plain = scores("Ich heiße Tanja Kowalski, wie hoch ist die Mietkaution?")
     assert np.allclose(plain, scores("Ich heiße Olga Nowak, wie hoch ist die Mietkaution?"))
@@ -197,3 +203,36 @@ def test_using_another_wording_model_forgets_the_answers_given(engine):
     engine.snapshot().use_wording(None)
     again = answer_question(engine, "Wie hoch ist der Regelbedarf?", today=dt.date(2026, 12, 1))
     assert again is not first
+
+
+def test_a_follow_up_is_read_with_its_earlier_question_at_the_follow_up_weight_without_names_or_numbers(shipped_engine):
+    answer = answer_question(shipped_engine, "und für meine Tochter Lena, 7 Jahre?",
+                             history=["Wie viel Regelbedarf bekommt Tanja Kowalski 2026?"],
+                             today=dt.date(2026, 12, 1))
+    reading = answer.reading
+    assert answer.follow_up and reading.earlier_weight == FOLLOW_UP_WEIGHT
+    assert "regelbedarf" in reading.earlier_words and "tochter" in reading.words
+    read = set(reading.words) | set(reading.earlier_words)
+    assert not read & {"lena", "tanja", "kowalski", "7", "2026"}
+    alone = answer_question(shipped_engine, "Wie viel Regelbedarf bekommt ein Kind?", today=dt.date(2026, 12, 1))
+    assert alone.reading.earlier_weight == 0 and not alone.reading.earlier_words
+
+
+def test_the_fit_reads_each_training_question_as_its_answer_does(shipped_engine, monkeypatch):
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "bench"))
+    from training import labelled_questions, wording_documents
+
+    questions = labelled_questions(shipped_engine, dt.date(2026, 12, 1),
+                                   [Path(__file__).resolve().parents[1] / "bench" / "holdout-2026-12k.yaml"])
+    in_scope = [q for q in questions if q.labels]
+    assert len(in_scope) < len(questions)
+    docs = wording_documents(shipped_engine, questions)
+    # The in-scope questions first (follow-ups too, out of scope never), then the content.
+    assert docs[:len(in_scope)] == [(q.reading, q.labels) for q in in_scope]
+    assert all(not r.earlier_words for r, _ in docs[len(in_scope):])
+    follow_ups = [q for q in in_scope if q.question.history]
+    assert any(q.reading.earlier_weight and q.reading.earlier_words for q in follow_ups)
+    for q in follow_ups + in_scope[:20]:
+        answer = answer_question(shipped_engine, q.question.question, q.question.history,
+                                 today=dt.date(2026, 12, 1))
+        assert answer.reading == q.reading

@@ -27,7 +27,7 @@ from .redact import introducing_words, redact, strip_placeholders
 from .referrals import Referral, find_referral
 from .scope import load_scope, scope_stems
 from .search import ABOUT_FIELDS, Candidate, QueryTerm, SearchEngine, Snapshot
-from .wording import Scores, plain_words
+from .wording import Reading, Scores, plain_words
 
 MAX_QUESTION_CHARS = 500
 # Candidates the search hands to the ranking model (best BM25F first), besides fuzzy matches.
@@ -125,6 +125,7 @@ class Answer:
     today: dt.date | None = None           # the day the question was asked
     as_of: dt.date | None = None           # the day whose rules answer it (earlier if it asks so)
     time: TimeReference = TimeReference()  # the time the question named, for staff
+    reading: Reading | None = None         # what the wording model read (faqbot.wording), for staff and its fit
 
 
 class QuestionError(ValueError):
@@ -387,13 +388,12 @@ def suggestions_for(text: str, snapshot: Snapshot, day: dt.date,
 
 
 def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot, day: dt.date,
-         term: str = "", earlier_weight: float = 0.0, words: list[str] | None = None,
-         earlier_words: list[str] = ()) -> list[Hit]:
+         term: str = "", earlier_weight: float = 0.0, reading: Reading | None = None) -> list[Hit]:
     """Candidates of the versions that apply on ``day``, best first, ordered by the ranking
     model (``faqbot.ranking``); with ``term`` (the question asks what it means), the glossary
     entry for it is marked as the definition asked for. The chat's earlier question, when
-    ``terms`` has it, counts ``earlier_weight``. The wording model reads ``words`` and
-    ``earlier_words`` (``faqbot.wording.plain_words``; by default all of ``text``'s)."""
+    ``terms`` has it, counts ``earlier_weight``. The wording model reads ``reading`` (by default
+    every word of ``text``: ``reading_of``)."""
     candidates: dict[str, Candidate] = {c.id: c for c in snapshot.search(terms, limit=CANDIDATES, day=day)}
     fuzzy = fuzzy_scores(text, snapshot, day)
     for key in fuzzy:
@@ -408,8 +408,7 @@ def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot, day: dt.date,
         if key is not None and key not in candidates and probability >= LEARNED_MINIMUM:
             candidates[key] = Candidate(id=key, record=snapshot.records[key], bm25=0.0)
     # The same from the letters of the words (faqbot.wording): "wiviel", "Sicherheitsschuhe".
-    wording = wording_scores(snapshot, plain_words(text) if words is None else words, typed,
-                             list(earlier_words), earlier, earlier_weight)
+    wording = wording_scores(snapshot, reading or reading_of(terms, plain_words(text)))
     for pid, _ in wording.top(WORDING_CANDIDATES):
         key = snapshot.version_at(pid, day)
         if key is not None and key not in candidates:
@@ -471,15 +470,23 @@ def _or(value: float | None, default: float) -> float:
     return default if value is None else value
 
 
-def wording_scores(snapshot: Snapshot, words: list[str], stems: tuple, earlier_words: list[str],
-                   earlier_stems: tuple, earlier_weight: float) -> Scores:
-    """The wording model's score of every passage it knows for the question's words
-    (``faqbot.wording.plain_words``) and word stems, and in a chat the earlier question's at
-    ``earlier_weight``; empty without a model."""
+def reading_of(terms: list[QueryTerm], words: list[str], earlier_words: list[str] = (),
+               earlier_weight: float = 0.0) -> Reading:
+    """What the wording model reads of a question: its plain words (``faqbot.wording
+    .plain_words``) and the stems of its terms, and the earlier question's at
+    ``earlier_weight`` when ``terms`` has it."""
+    typed, earlier = question_words(terms)
+    return Reading(words=tuple(words), stems=typed, earlier_words=tuple(earlier_words) if earlier_weight else (),
+                   earlier_stems=earlier if earlier_weight else (), earlier_weight=earlier_weight)
+
+
+def wording_scores(snapshot: Snapshot, reading: Reading) -> Scores:
+    """The wording model's score of every passage it knows for a question; empty without a
+    model."""
     model = snapshot.wording()
     if model is None:
         return Scores((), {}, None)
-    return model.scores(words, stems, earlier_words, earlier_stems, earlier_weight)
+    return model.scores(reading)
 
 
 def defined_term(text: str) -> str:
@@ -673,7 +680,8 @@ def _answer(engine: SearchEngine, snapshot: Snapshot, text: str, previous: tuple
         earlier_words = plain_words(previous[0], earlier_personal)
     if follow_up:
         searched = f"{previous[0]} {searched}"
-    common.update(follow_up=follow_up, context=context)
+    reading = reading_of(terms, plain_words(typed, personal), earlier_words, earlier_weight)
+    common.update(follow_up=follow_up, context=context, reading=reading)
 
     if not terms:
         return Answer(answered=False, confidence=0.0, hits=(),
@@ -682,8 +690,7 @@ def _answer(engine: SearchEngine, snapshot: Snapshot, text: str, previous: tuple
     # The fuzzy title match looks at the question as typed: in a follow-up, the earlier
     # question's title would otherwise win again.
     try:
-        hits = rank(terms, typed, snapshot, as_of, term, earlier_weight,
-                    words=plain_words(typed, personal), earlier_words=earlier_words)
+        hits = rank(terms, typed, snapshot, as_of, term, earlier_weight, reading)
     except Exception as exc:
         # Missing or unreadable files of the live generation: 503 and a rebuild. Anything
         # else is a fault in the code: it propagates (a logged 500), the index is fine.

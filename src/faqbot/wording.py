@@ -2,8 +2,8 @@
 
 The naive Bayes classifier (``faqbot.classifier``) counts whole word stems, each on its own.
 This model also reads every stretch of three to five letters of each word of the question
-(at answer time not the words redaction takes for personal data, nor numbers:
-``plain_words``), so that
+(not the words redaction takes for personal data, nor numbers: ``plain_words``; in a chat the
+earlier question's too, at the weight the answer gives it: ``Reading``), so that
 "wiviel" shares most of its pieces with "wieviel", "Mietkaution" with "Kaution" and
 "Sicherheitsschuhe" with "Arbeitsschuhe", and it weighs the pieces against each other: a
 linear classifier (a weight per piece and passage, fitted by ``bench/fit_ranking.py`` as a
@@ -14,7 +14,10 @@ Pieces and stems are weighted by tf-idf (a piece found in every question counts 
 kind scaled to length 1, as the fit read them. The weights live in ``wording_model.npz`` beside
 this file, stored by piece (only the weights that matter: the fit drops the smallest).
 
-``WordingModel.scores(...)`` gives the scores of every passage the model knows; ``ask.rank``
+The fit reads each training question exactly as an answer reads it (``Answer.reading``),
+follow-ups with their earlier question included.
+
+``WordingModel.scores(reading)`` gives the scores of every passage the model knows; ``ask.rank``
 hands each candidate's support (its score above -1) to the ranking model as the feature
 ``wording`` and ranks the three best passages even when the search did not find them. A
 passage added to the content after the fit has no score until the next fit: it is ranked with
@@ -78,6 +81,18 @@ def features(typed: Iterable[str], stem_words: Sequence[Sequence[str]]) -> Count
 
 
 @dataclass(frozen=True)
+class Reading:
+    """What the model reads of one question, the same at answer time and in the fit: its
+    plain words (``plain_words``) and word stems, and in a chat the earlier question's, which
+    count ``earlier_weight`` as much (0 outside a chat or on a new topic)."""
+    words: tuple[str, ...]
+    stems: tuple = ()
+    earlier_words: tuple[str, ...] = ()
+    earlier_stems: tuple = ()
+    earlier_weight: float = 0.0
+
+
+@dataclass(frozen=True)
 class Vocabulary:
     """The features the model knows, with their idf (from the fit's documents)."""
     index: Mapping[str, int]
@@ -113,6 +128,16 @@ class Vocabulary:
                 out_i += idx
                 out_v += [v / norm for v in val]
         return np.asarray(out_i, dtype=np.int64), np.asarray(out_v)
+
+    def read(self, reading: Reading) -> tuple[np.ndarray, np.ndarray]:
+        """(feature indices, values) of a question: its own features (``vector``), and in a
+        chat the earlier question's, times ``earlier_weight``, after them."""
+        idx, values = self.vector(features(reading.words, reading.stems))
+        if reading.earlier_weight:
+            e_idx, e_values = self.vector(features(reading.earlier_words, reading.earlier_stems))
+            idx = np.concatenate([idx, e_idx])
+            values = np.concatenate([values, reading.earlier_weight * e_values])
+        return idx, values
 
 
 @dataclass(frozen=True)
@@ -190,15 +215,9 @@ class WordingModel:
         return self.intercept + np.bincount(self.columns[positions], weights=contributions,
                                             minlength=len(self.passages))
 
-    def scores(self, typed: Iterable[str], stem_words: Sequence[Sequence[str]],
-               earlier_typed: Iterable[str] = (), earlier_stems: Sequence[Sequence[str]] = (),
-               earlier_weight: float = 0.0) -> Scores:
-        """Each passage's score for a question; in a chat, the earlier question's features
-        count ``earlier_weight`` as much as the question's own."""
-        idx, values = self.vocabulary.vector(features(typed, stem_words))
-        if earlier_weight:
-            e_idx, e_values = self.vocabulary.vector(features(earlier_typed, earlier_stems))
-            idx, values = np.concatenate([idx, e_idx]), np.concatenate([values, earlier_weight * e_values])
+    def scores(self, reading: Reading) -> Scores:
+        """Each passage's score for a question (``Vocabulary.read``)."""
+        idx, values = self.vocabulary.read(reading)
         if not len(idx):
             return Scores(self.passages, self.index, None)
         return Scores(self.passages, self.index, self.margins(idx, values))
