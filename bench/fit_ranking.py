@@ -169,7 +169,7 @@ def main() -> None:
                         "out_of_set_hit_at_1": per_set(groups, hits, missing)}))
         save_wording(replace(wording, provenance={
             "fitted": dt.date.today().isoformat(), "script": "bench/fit_ranking.py", "training": training,
-            "questions": sum(1 for q in questions if q.labels and not q.question.history),
+            "questions": sum(1 for q in questions if q.labels),
             "C": WORDING_C, "kept": WORDING_KEEP}))
         print("written: src/faqbot/ranking_model.json, src/faqbot/classifier_model.json, "
               "src/faqbot/wording_model.npz")

@@ -112,7 +112,11 @@ def wording_documents(engine: SearchEngine, questions: list[Labelled]) -> list[t
     with the earlier question of its chat at the weight the answer gives it), with its
     passages, and every passage's title and alternate questions (of all its versions)."""
     snapshot = engine.snapshot()
-    docs = [(q.reading, q.labels) for q in questions if q.labels and q.reading is not None]
+    unread = [q.question.question for q in questions if q.labels and q.reading is None]
+    if unread:
+        # (Only small talk has no reading: an in-scope question answered as small talk.)
+        raise ValueError(f"in-scope training questions the answer does not read: {unread[:5]}")
+    docs = [(q.reading, q.labels) for q in questions if q.labels]
     for rec in snapshot.records.values():
         for text in (rec["title"], *rec["questions"]):
             words = scope_stems(analyse(text, snapshot.lexicon, mode="query"))
@@ -120,15 +124,13 @@ def wording_documents(engine: SearchEngine, questions: list[Labelled]) -> list[t
     return docs
 
 
-def fit_wording(docs: list[tuple[Reading, tuple[str, ...]]], keep: float = WORDING_KEEP) -> WordingModel:
-    """A linear support vector machine (scikit-learn's, one passage against the rest) over
-    the documents' tf-idf features; a document with several right passages counts for each
-    with an equal share. Only the largest ``keep`` share of the weights is kept."""
+def design_matrix(docs: list[tuple[Reading, tuple[str, ...]]], vocabulary: Vocabulary):
+    """The fit's rows: each document read as an answer reads it (``Vocabulary.read``: its own
+    features, and a follow-up's earlier question's at its weight, a feature of both summed),
+    once per right passage, with an equal share of the document's weight each. Returns the
+    sparse matrix, the passage of each row and each row's weight."""
     from scipy.sparse import csr_matrix
-    from sklearn.svm import LinearSVC
 
-    vocabulary = Vocabulary.of(features(r.words, r.stems) + features(r.earlier_words, r.earlier_stems)
-                               for r, _ in docs)
     data, indices, indptr, labels, weights = [], [], [0], [], []
     for reading, passages in docs:
         idx, values = vocabulary.read(reading)
@@ -139,8 +141,20 @@ def fit_wording(docs: list[tuple[Reading, tuple[str, ...]]], keep: float = WORDI
             labels.append(pid)
             weights.append(1 / len(passages))
     x = csr_matrix((data, indices, indptr), shape=(len(labels), len(vocabulary.idf)))
-    x.sum_duplicates()  # (a feature of both the question and the earlier one: their sum)
-    svm = LinearSVC(C=WORDING_C, random_state=0).fit(x, labels, sample_weight=np.asarray(weights))
+    x.sum_duplicates()
+    return x, labels, np.asarray(weights)
+
+
+def fit_wording(docs: list[tuple[Reading, tuple[str, ...]]], keep: float = WORDING_KEEP) -> WordingModel:
+    """A linear support vector machine (scikit-learn's, one passage against the rest) over
+    the documents' tf-idf features (``design_matrix``). Only the largest ``keep`` share of the
+    weights is kept."""
+    from sklearn.svm import LinearSVC
+
+    vocabulary = Vocabulary.of(features(r.words, r.stems) + features(r.earlier_words, r.earlier_stems)
+                               for r, _ in docs)
+    x, labels, weights = design_matrix(docs, vocabulary)
+    svm = LinearSVC(C=WORDING_C, random_state=0).fit(x, labels, sample_weight=weights)
     return WordingModel.of(svm.classes_.tolist(), vocabulary, svm.coef_, svm.intercept_, keep=keep)
 
 

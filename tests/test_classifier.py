@@ -89,7 +89,8 @@ def test_the_shipped_model_was_learned_from_training_sets_only():
     assert len(load_learned()) > 100
 
 
-REPORTING_HOLDOUTS = ("bench/holdout-2026-12q.yaml", "bench/holdout-2026-12r.yaml")
+REPORTING_HOLDOUTS = ("bench/holdout-2026-12q.yaml", "bench/holdout-2026-12r.yaml",
+                      "bench/holdout-2026-12s.yaml", "bench/holdout-2026-12t.yaml")
 
 
 @pytest.mark.parametrize("model", ["classifier", "ranking", "decline", "scope", "wording"])

@@ -12,8 +12,8 @@ from faqbot.ask import (answer_question, personal_words, query_terms, rank, rank
                         wording_scores)
 from faqbot.ranking import RANKING_FEATURES
 from faqbot.tuning import FOLLOW_UP_WEIGHT
-from faqbot.wording import (MODEL_FILE, Reading, Vocabulary, WordingModel, load_model, pieces, plain_words,
-                            read_model, save_model)
+from faqbot.wording import (MODEL_FILE, Reading, Vocabulary, WordingModel, features, load_model, pieces,
+                            plain_words, read_model, save_model)
 
 
 def test_pieces_are_three_to_five_letters_of_each_word_with_its_ends_marked():
@@ -146,16 +146,35 @@ def test_without_a_wording_model_questions_are_still_answered(shipped_engine):
 def test_a_fitted_model_scores_the_passage_whose_questions_are_worded_alike(monkeypatch):
     # (scikit-learn is a dev dependency: ./run test installs it, so this never skips.)
     monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "bench"))
-    from training import fit_wording
+    from training import design_matrix, fit_wording
 
     asked = {"faq/miete": ["wer zahlt die miete", "miete zu hoch", "mietkosten übernahme"],
              "faq/urlaub": ["darf ich in urlaub fahren", "urlaub im ausland", "reise genehmigen"],
              "faq/minijob": ["minijob dazuverdienen", "wie viel darf ich im minijob", "nebenjob verdienst"]}
+
     def read(q):
         return Reading(words=tuple(q.split()), stems=tuple((w,) for w in q.split()))
 
     docs = [(read(q), (pid,)) for pid, qs in asked.items() for q in qs]
+    # A follow-up learns from its own words and the earlier question's at its weight.
+    follow_up = Reading(("und", "im", "ausland"), (("ausland",),), ("darf", "ich", "in", "urlaub"),
+                        (("urlaub",),), earlier_weight=0.4)
+    docs.append((follow_up, ("faq/urlaub",)))
     model = fit_wording(docs + docs, keep=1.0)
+    # The fit reads the follow-up as an answer does: its own features and the earlier
+    # question's at 0.4, in one row.
+    x, labels, _ = design_matrix(docs, model.vocabulary)
+    row = x[len(docs) - 1].toarray()[0]
+    own_idx, own_values = model.vocabulary.vector(features(follow_up.words, follow_up.stems))
+    earlier_idx, earlier_values = model.vocabulary.vector(features(follow_up.earlier_words, follow_up.earlier_stems))
+    expected = np.zeros(len(model.vocabulary.idf))
+    np.add.at(expected, own_idx, own_values)
+    np.add.at(expected, earlier_idx, 0.4 * earlier_values)
+    assert labels[len(docs) - 1] == "faq/urlaub" and len(earlier_idx)
+    assert np.allclose(row, expected)
+    # At answer time the same: the margins are the weights times that row.
+    assert np.allclose(model.scores(follow_up).values,
+                       model.margins(np.flatnonzero(row), row[np.flatnonzero(row)]))
     assert set(model.passages) == set(asked)
     for question, pid in (("mite zahlen", "faq/miete"), ("urlaup ausland", "faq/urlaub"),
                           ("minijobb verdienen", "faq/minijob")):
@@ -168,10 +187,32 @@ def test_which_name_or_number_a_question_carries_does_not_change_the_wording_sco
     def scores(text):
         return wording_scores(snapshot, Reading(words=tuple(plain_words(text, personal_words(text, snapshot))))).values
 
+    def supports(text, history=()):
+        # Through the answering path: what each ranked candidate got as its wording feature.
+        answer, ranked = ranked_candidates(shipped_engine, text, history, today=dt.date(2026, 12, 1))
+        at = RANKING_FEATURES.index("wording")
+        return answer.reading, {h.id: h.features[at] for h in ranked}
+
     plain = scores("Ich heiße Tanja Kowalski, wie hoch ist die Mietkaution?")
     assert np.allclose(plain, scores("Ich heiße Olga Nowak, wie hoch ist die Mietkaution?"))
     assert np.allclose(scores("Wie hoch ist die Mietkaution? Tel. 0171 2345678"),
                        scores("Wie hoch ist die Mietkaution? Tel. 0160 9876543"))
+    for first, second, history in (
+            ("Ich heiße Tanja Kowalski, wie hoch ist die Mietkaution?",
+             "Ich heiße Olga Nowak, wie hoch ist die Mietkaution?", ()),
+            ("und für meine Tochter Lena?", "und für meine Tochter Emily?",
+             ("Ich bin Tanja Kowalski, Tel. 0171 2345678. Wie hoch ist der Regelbedarf?",))):
+        reading, got = supports(first, history)
+        again, other = supports(second, tuple(h.replace("Tanja Kowalski", "Olga Nowak")
+                                                              .replace("0171 2345678", "0160 9876543")
+                                                              for h in history))
+        # (Which candidates the fuzzy title match adds may differ with the name; the wording
+        # model's support of each may not.)
+        both = got.keys() & other.keys()
+        assert reading == again and len(both) > 10
+        assert all(got[pid] == other[pid] for pid in both)
+        read = set(reading.words) | set(reading.earlier_words)
+        assert not read & {"tanja", "kowalski", "olga", "nowak", "lena", "emily", "0171", "2345678"}
     assert plain_words("Mietkaution 2026 für Tanja, Tel. 0171/234", {"tanja"}) == ["mietkaution", "fur", "tel"]
 
 
@@ -188,8 +229,9 @@ def test_a_passage_the_model_does_not_know_gets_the_median_candidates_support(en
     at = RANKING_FEATURES.index("wording")
     try:
         snapshot.use_wording(partial)
-        terms = query_terms("Regelbedarf für Kinder, Miete und Minijob", snapshot)
-        hits = rank(terms, "Regelbedarf für Kinder, Miete und Minijob", snapshot, dt.date(2026, 12, 1))
+        text = "Regelbedarf für Kinder, Miete und Minijob"
+        terms = query_terms(text, snapshot)
+        hits = rank(terms, text, snapshot, dt.date(2026, 12, 1), reading_of(terms, plain_words(text)))
     finally:
         snapshot.use_wording(shipped)
     supports = sorted(h.features[at] for h in hits if h.id in known)
@@ -229,6 +271,9 @@ def test_the_fit_reads_each_training_question_as_its_answer_does(shipped_engine,
     docs = wording_documents(shipped_engine, questions)
     # The in-scope questions first (follow-ups too, out of scope never), then the content.
     assert docs[:len(in_scope)] == [(q.reading, q.labels) for q in in_scope]
+    records = shipped_engine.snapshot().records.values()
+    assert len(docs) == len(in_scope) + sum(1 + len(rec["questions"]) for rec in records)
+    assert all(labels for _, labels in docs)
     assert all(not r.earlier_words for r, _ in docs[len(in_scope):])
     follow_ups = [q for q in in_scope if q.question.history]
     assert any(q.reading.earlier_weight and q.reading.earlier_words for q in follow_ups)

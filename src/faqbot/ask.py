@@ -125,7 +125,7 @@ class Answer:
     today: dt.date | None = None           # the day the question was asked
     as_of: dt.date | None = None           # the day whose rules answer it (earlier if it asks so)
     time: TimeReference = TimeReference()  # the time the question named, for staff
-    reading: Reading | None = None         # what the wording model read (faqbot.wording), for staff and its fit
+    reading: Reading | None = None         # what the wording model reads of it (faqbot.wording), for staff and its fit; None for small talk
 
 
 class QuestionError(ValueError):
@@ -387,13 +387,13 @@ def suggestions_for(text: str, snapshot: Snapshot, day: dt.date,
     return tuple(found)
 
 
-def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot, day: dt.date,
-         term: str = "", earlier_weight: float = 0.0, reading: Reading | None = None) -> list[Hit]:
+def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot, day: dt.date, reading: Reading,
+         term: str = "", earlier_weight: float = 0.0) -> list[Hit]:
     """Candidates of the versions that apply on ``day``, best first, ordered by the ranking
     model (``faqbot.ranking``); with ``term`` (the question asks what it means), the glossary
     entry for it is marked as the definition asked for. The chat's earlier question, when
-    ``terms`` has it, counts ``earlier_weight``. The wording model reads ``reading`` (by default
-    every word of ``text``: ``reading_of``)."""
+    ``terms`` has it, counts ``earlier_weight``. The wording model reads ``reading``
+    (``reading_of``: without personal data and numbers, in a chat with the earlier question)."""
     candidates: dict[str, Candidate] = {c.id: c for c in snapshot.search(terms, limit=CANDIDATES, day=day)}
     fuzzy = fuzzy_scores(text, snapshot, day)
     for key in fuzzy:
@@ -408,7 +408,7 @@ def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot, day: dt.date,
         if key is not None and key not in candidates and probability >= LEARNED_MINIMUM:
             candidates[key] = Candidate(id=key, record=snapshot.records[key], bm25=0.0)
     # The same from the letters of the words (faqbot.wording): "wiviel", "Sicherheitsschuhe".
-    wording = wording_scores(snapshot, reading or reading_of(terms, plain_words(text)))
+    wording = wording_scores(snapshot, reading)
     for pid, _ in wording.top(WORDING_CANDIDATES):
         key = snapshot.version_at(pid, day)
         if key is not None and key not in candidates:
@@ -690,7 +690,7 @@ def _answer(engine: SearchEngine, snapshot: Snapshot, text: str, previous: tuple
     # The fuzzy title match looks at the question as typed: in a follow-up, the earlier
     # question's title would otherwise win again.
     try:
-        hits = rank(terms, typed, snapshot, as_of, term, earlier_weight, reading)
+        hits = rank(terms, typed, snapshot, as_of, reading, term, earlier_weight)
     except Exception as exc:
         # Missing or unreadable files of the live generation: 503 and a rebuild. Anything
         # else is a fault in the code: it propagates (a logged 500), the index is fine.
