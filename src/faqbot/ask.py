@@ -388,12 +388,14 @@ def suggestions_for(text: str, snapshot: Snapshot, day: dt.date,
 
 
 def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot, day: dt.date, reading: Reading,
-         term: str = "", earlier_weight: float = 0.0) -> list[Hit]:
+         term: str = "") -> list[Hit]:
     """Candidates of the versions that apply on ``day``, best first, ordered by the ranking
     model (``faqbot.ranking``); with ``term`` (the question asks what it means), the glossary
-    entry for it is marked as the definition asked for. The chat's earlier question, when
-    ``terms`` has it, counts ``earlier_weight``. The wording model reads ``reading``
-    (``reading_of``: without personal data and numbers, in a chat with the earlier question)."""
+    entry for it is marked as the definition asked for. The wording model and the classifier
+    read ``reading`` (``reading_of``: without personal data and numbers, in a chat with the
+    earlier question); the chat's earlier question, when ``terms`` has it, counts the reading's
+    ``earlier_weight``."""
+    earlier_weight = reading.earlier_weight
     candidates: dict[str, Candidate] = {c.id: c for c in snapshot.search(terms, limit=CANDIDATES, day=day)}
     fuzzy = fuzzy_scores(text, snapshot, day)
     for key in fuzzy:
@@ -401,8 +403,8 @@ def rank(terms: list[QueryTerm], text: str, snapshot: Snapshot, day: dt.date, re
             candidates[key] = Candidate(id=key, record=snapshot.records[key], bm25=0.0)
     # What questions worded like this one were about (faqbot.classifier): its likeliest
     # passages are candidates too, even when they share no word with it.
-    typed, earlier = question_words(terms)
-    learned = snapshot.classifier().posteriors(typed, earlier, earlier_weight=earlier_weight)
+    # (The classifier reads the stems the wording model does: ``reading_of``.)
+    learned = snapshot.classifier().posteriors(reading.stems, reading.earlier_stems, earlier_weight=earlier_weight)
     for pid, probability in learned.top(LEARNED_CANDIDATES):
         key = snapshot.version_at(pid, day)
         if key is not None and key not in candidates and probability >= LEARNED_MINIMUM:
@@ -690,7 +692,7 @@ def _answer(engine: SearchEngine, snapshot: Snapshot, text: str, previous: tuple
     # The fuzzy title match looks at the question as typed: in a follow-up, the earlier
     # question's title would otherwise win again.
     try:
-        hits = rank(terms, typed, snapshot, as_of, reading, term, earlier_weight)
+        hits = rank(terms, typed, snapshot, as_of, reading, term)
     except Exception as exc:
         # Missing or unreadable files of the live generation: 503 and a rebuild. Anything
         # else is a fault in the code: it propagates (a logged 500), the index is fine.

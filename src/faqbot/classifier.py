@@ -24,6 +24,7 @@ from typing import Iterable, Mapping
 import numpy as np
 
 from .analysis import Lexicon, analyse
+from .passage_values import PassageValues
 from .scope import scope_stems
 
 MODEL_FILE = Path(__file__).with_name("classifier_model.json")
@@ -71,33 +72,8 @@ def counts_of(texts: Iterable[tuple[Words, Iterable[str]]]) -> dict[str, dict[st
     return counts
 
 
-@dataclass(frozen=True)
-class Posterior:
+class Posterior(PassageValues):
     """P(passage | a question's words) over all passages; empty when no word was known."""
-    passages: tuple[str, ...]
-    index: Mapping[str, int]
-    probabilities: np.ndarray | None
-
-    def __bool__(self) -> bool:
-        return self.probabilities is not None
-
-    def get(self, pid: str, default: float = 0.0) -> float:
-        at = self.index.get(pid)
-        return default if at is None or self.probabilities is None else float(self.probabilities[at])
-
-    def top(self, k: int) -> list[tuple[str, float]]:
-        """The ``k`` likeliest passages, likeliest first."""
-        if self.probabilities is None:
-            return []
-        p = self.probabilities
-        if 0 < k < len(p):
-            # The k largest without sorting every passage; among them, likeliest first and
-            # ties in passage order.
-            chosen = np.argpartition(-p, k - 1)[:k]
-            order = chosen[np.lexsort((chosen, -p[chosen]))]
-        else:
-            order = np.argsort(-p, kind="stable")[:k]
-        return [(self.passages[i], float(self.probabilities[i])) for i in order]
 
     def as_dict(self) -> dict[str, float]:
         return {pid: self.get(pid) for pid in self.passages} if self else {}

@@ -37,6 +37,7 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 
 from .analysis import fold
+from .passage_values import PassageValues
 
 MODEL_FILE = Path(__file__).with_name("wording_model.npz")
 PIECE_LENGTHS = (3, 4, 5)
@@ -140,19 +141,8 @@ class Vocabulary:
         return idx, values
 
 
-@dataclass(frozen=True)
-class Scores:
+class Scores(PassageValues):
     """Every known passage's score for one question; empty when the model read nothing."""
-    passages: tuple[str, ...]
-    index: Mapping[str, int]
-    values: np.ndarray | None
-
-    def __bool__(self) -> bool:
-        return self.values is not None
-
-    def get(self, pid: str, default: float) -> float:
-        at = self.index.get(pid)
-        return default if at is None or self.values is None else float(self.values[at])
 
     def support(self, pid: str) -> float | None:
         """How far the passage's score rises above -1, the score the fit aims at for passages
@@ -160,13 +150,6 @@ class Scores:
         about 2 for the latter; None for a passage the model does not know."""
         at = self.index.get(pid)
         return None if at is None or self.values is None else max(0.0, 1.0 + float(self.values[at]))
-
-    def top(self, k: int) -> list[tuple[str, float]]:
-        """The ``k`` best-scored passages, best first (ties in passage order)."""
-        if self.values is None:
-            return []
-        order = np.lexsort((np.arange(len(self.values)), -self.values))[:k]
-        return [(self.passages[i], float(self.values[i])) for i in order]
 
 
 @dataclass(frozen=True, eq=False)
