@@ -6,7 +6,7 @@ fitted on top of it must see, for each question, what the classifier says of a q
 has not learned, or it would trust the classifier far more than it deserves. So the
 questions are asked set by set, each set with a classifier learned from the other sets.
 
-The holdouts that report quality (bench/holdout-2026-12q.yaml and holdout-2026-12r.yaml) are
+The holdouts that report quality (bench/holdout-2026-12u.yaml and holdout-2026-12v.yaml) are
 never read here. The older holdouts reported earlier rounds of issue 11 and are training data
 since: holdout-2026 after the second round, the December, December b and December c holdouts
 after the third, the December d holdout after the fourth, the December e and f holdouts after
@@ -48,7 +48,9 @@ TRAINING = (STAFF, ROOT / "bench" / "holdout-questions.yaml", ROOT / "bench" / "
             ROOT / "bench" / "holdout-2026-12i.yaml", ROOT / "bench" / "holdout-2026-12j.yaml",
             ROOT / "bench" / "holdout-2026-12k.yaml", ROOT / "bench" / "holdout-2026-12l.yaml",
             ROOT / "bench" / "holdout-2026-12m.yaml", ROOT / "bench" / "holdout-2026-12n.yaml",
-            ROOT / "bench" / "holdout-2026-12o.yaml", ROOT / "bench" / "holdout-2026-12p.yaml")
+            ROOT / "bench" / "holdout-2026-12o.yaml", ROOT / "bench" / "holdout-2026-12p.yaml",
+            ROOT / "bench" / "holdout-2026-12q.yaml", ROOT / "bench" / "holdout-2026-12r.yaml",
+            ROOT / "bench" / "holdout-2026-12s.yaml", ROOT / "bench" / "holdout-2026-12t.yaml")
 FOLDS = 5
 # The wording model's regularisation (scikit-learn's C) and the share of its weights kept:
 # compared by the classifier's own Hit@1, each training set asked with a model fitted on the

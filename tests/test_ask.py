@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
@@ -13,13 +14,15 @@ from faqbot.ask import (
     answer_question,
     coverage_of,
     generality,
+    in_context,
     normalise,
     ranked_candidates,
+    wording_scores,
 )
 from faqbot.content import load_content
 from faqbot.ranking import RANKING_FEATURES
 from faqbot.redact import redact
-from faqbot.tuning import CONTEXT_WEIGHT, FOLLOW_UP_WEIGHT, RELATIVE_CUTOFF
+from faqbot.tuning import CONTEXT_WEIGHT, FOLLOW_UP_WEIGHT, REFERRAL_WORDS, RELATIVE_CUTOFF
 from faqbot.web.answers import answer_json
 
 INTERVIEW_PASSAGE = "interviews/test-interview#wie-hat-sich-die-beratung-im-jobcenter-veraendert"
@@ -239,6 +242,64 @@ def test_a_short_question_about_a_topic_the_content_lacks_is_no_follow_up(shippe
     assert not answer.follow_up
     assert answer.searched == normalise(question)
     assert not answer.answered, answer.hits[0].id
+
+
+def test_a_question_naming_a_word_the_content_lacks_is_still_read_in_the_earlier_ones_light(shipped_engine):
+    answer = ask(shipped_engine, "und für unsere Drillinge?", ["Wie hoch ist der Regelsatz für Erwachsene?"])
+    earlier = [t for t in answer.terms if t.group >= 1000]
+    assert answer.context and not answer.follow_up
+    assert earlier and max(t.weight for t in earlier) <= CONTEXT_WEIGHT
+
+
+def test_a_question_in_a_chat_none_of_whose_words_the_content_knows_is_declined(shipped_engine):
+    answer = ask(shipped_engine, "und wo ist der Zoo?", ["Wie beantrage ich Bürgergeld?"])
+    assert answer.context and not answer.follow_up
+    assert not answer.answered and not answer.hits
+    assert answer.reason == "Kein Eintrag enthält einen der Suchbegriffe."
+
+
+def test_the_decline_model_reads_the_best_passages_support_from_the_questions_own_words(shipped_engine):
+    snapshot = shipped_engine.snapshot()
+    alone = ask(shipped_engine, "Welche Umzugsfirma ist am günstigsten?")
+    assert alone.signals.own == alone.signals.wording
+    in_chat = ask(shipped_engine, "Welche Umzugsfirma ist am günstigsten?",
+                  ["Muss ich vor einem Umzug das Jobcenter fragen?"])
+    best = in_chat.hits[0].id
+    own = wording_scores(snapshot, replace(in_chat.reading, earlier_words=(), earlier_stems=(),
+                                           earlier_weight=0.0)).support(best)
+    assert in_chat.signals.own == pytest.approx(own)
+    assert in_chat.signals.own != pytest.approx(in_chat.signals.wording)
+
+
+def test_the_decline_model_judges_a_question_read_in_context_by_the_coverage_of_its_own_words(shipped_engine):
+    answer = ask(shipped_engine, "Wo ist der nächste Zoo?", ["Wie beantrage ich Bürgergeld?"])
+    assert answer.context and not answer.follow_up
+    own, earlier = in_context(list(answer.terms))
+    best = answer.hits[0]
+    assert earlier and best.coverage > 0
+    assert answer.signals.coverage == pytest.approx(coverage_of(own, shipped_engine.snapshot())(best.matched_fields))
+    assert answer.signals.coverage < best.coverage
+
+
+def test_the_decline_model_judges_a_follow_up_by_the_coverage_of_the_merged_question(shipped_engine):
+    answer = ask(shipped_engine, "und für Kinder?", ["Wie hoch ist der Regelbedarf?"])
+    assert answer.follow_up
+    assert answer.signals.coverage == answer.hits[0].coverage
+
+
+def test_a_short_question_about_another_authoritys_business_is_referred(shipped_engine):
+    answer = ask(shipped_engine, "Wo beantrage ich für meine Tochter Elterngeld?")
+    assert len(answer.question.split()) <= REFERRAL_WORDS
+    assert not answer.answered and answer.referral is not None
+    assert answer.referral.topic == "Elterngeld"
+
+
+def test_a_situation_that_names_another_authoritys_business_in_passing_is_not_referred(shipped_engine):
+    answer = ask(shipped_engine, "Ich bin aus Syrien und habe eine Aufenthaltserlaubnis. Ich arbeite jetzt "
+                                 "zwanzig Stunden in einer Küche. Wie viel von meinem Lohn darf ich behalten?")
+    assert len(answer.question.split()) > REFERRAL_WORDS
+    assert answer.referral is None
+    assert answer.hits[0].item_id in {"faq/freibetrag-erwerbstaetigkeit", "faq/einkommen-anrechnung"}
 
 
 def test_a_short_question_in_the_contents_words_still_follows_up(shipped_engine):

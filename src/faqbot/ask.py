@@ -22,7 +22,8 @@ from .periods import TimeReference, time_reference
 from .ranking import RANKING_FEATURES, asked_part, feature_vector, load_ranker, sentence_cover
 from .tuning import (BODY_CREDIT, CONTEXT_WEIGHT, DEFINITION_MATCH, EXPANSION_CREDIT, FOLLOW_UP_WEIGHT,
                      LEARNED_CANDIDATES, LEARNED_MINIMUM, MAX_ANSWERS, MAX_SUGGESTIONS,
-                     RELATIVE_CUTOFF, SUGGESTION_CUTOFF, TELLING_WORD, UPCOMING_DAYS, WORDING_CANDIDATES)
+                     REFERRAL_WORDS, RELATIVE_CUTOFF, SUGGESTION_CUTOFF, TELLING_WORD, UPCOMING_DAYS,
+                     WORDING_CANDIDATES)
 from .redact import introducing_words, redact, strip_placeholders
 from .referrals import Referral, find_referral
 from .scope import load_scope, scope_stems
@@ -232,8 +233,8 @@ def as_typed(members: list[QueryTerm]) -> list[QueryTerm]:
 def new_topic(terms: list[QueryTerm], snapshot: Snapshot) -> bool:
     """Whether a question names a topic the content knows nothing of: one of its words is
     telling (``TELLING_WORD``) and no passage contains it or any of its expansions. Such a
-    question is not a follow-up, however short ("Wann öffnet das Freibad?" after a question
-    about the application)."""
+    question is not merged with the earlier one as a follow-up, however short ("Wann öffnet
+    das Freibad?" after a question about the application); it is still read in its light."""
     groups = word_groups(terms)
     for members in groups.values():
         typed = as_typed(members)
@@ -241,6 +242,11 @@ def new_topic(terms: list[QueryTerm], snapshot: Snapshot) -> bool:
                 and not any(snapshot.doc_frequency(m.text) for m in members)):
             return True
     return False
+
+
+def knows_any(terms: list[QueryTerm], snapshot: Snapshot) -> bool:
+    """Whether some passage contains one of the terms."""
+    return any(snapshot.doc_frequency(t.text) for t in terms)
 
 
 def generality(word: str) -> float:
@@ -529,10 +535,11 @@ LEARNED_AT = RANKING_FEATURES.index("learned")
 WORDING_AT = RANKING_FEATURES.index("wording")
 
 
-def signals_of(hits: list[Hit], terms: list[QueryTerm], snapshot: Snapshot,
+def signals_of(hits: list[Hit], terms: list[QueryTerm], snapshot: Snapshot, reading: Reading,
                follow_up: bool = False) -> Signals:
     """The decline model's view of the best candidate (see ``faqbot.decline``)."""
     best = hits[0]
+    wording = best.features[WORDING_AT] if best.features else 0.0
     second = max((h.bm25 for h in hits[1:]), default=0.0)
     margin = (best.bm25 - second) / best.bm25 if best.bm25 > 0 else 0.0
     groups = {g: members for g, members in word_groups(terms).items() if g < EARLIER_GROUPS}
@@ -554,7 +561,12 @@ def signals_of(hits: list[Hit], terms: list[QueryTerm], snapshot: Snapshot,
     typed, _ = question_words(terms)
     about = (sum(v for term, v in matched.items() if best.matched_fields[term] & ABOUT_FIELDS)
              / sum(matched.values())) if matched and sum(matched.values()) else 0.0
-    return Signals(coverage=best.coverage, fuzzy=best.fuzzy, domain=domain_share(terms, snapshot),
+    # A question read in the light of an earlier one (not merged with it) is judged by what it
+    # asks: how much of its own words the passage covers.
+    coverage = best.coverage
+    if reading.earlier_weight and not follow_up:
+        coverage = coverage_of(in_context(terms)[0], snapshot)(best.matched_fields)
+    return Signals(coverage=coverage, fuzzy=best.fuzzy, domain=domain_share(terms, snapshot),
                    margin=max(0.0, min(1.0, margin)), words=math.log1p(len(groups)),
                    unknown=unknown / total if total else 0.0, about=about, score=best.score,
                    top=top_matched, strength=strength, follow_up=float(follow_up),
@@ -562,8 +574,20 @@ def signals_of(hits: list[Hit], terms: list[QueryTerm], snapshot: Snapshot,
                    known=snapshot.classifier().known_share(typed),
                    specific=specific / total if total else 0.0,
                    learned=best.features[LEARNED_AT] if best.features else 0.0,
-                   wording=best.features[WORDING_AT] if best.features else 0.0,
+                   wording=wording, own=own_support(best, snapshot, reading, wording),
                    lead=best.score - (hits[1].score if len(hits) > 1 else 0.0))
+
+
+def own_support(best: Hit, snapshot: Snapshot, reading: Reading, wording: float) -> float:
+    """The wording model's support for the best passage from the question's own words: in a
+    chat, whether what was just asked is about the passage, or only the earlier question
+    ("und welche Umzugsfirma ist günstig?" after one on moving house); outside a chat, the
+    ranking's ``wording`` feature."""
+    if not reading.earlier_weight:
+        return wording
+    alone = replace(reading, earlier_words=(), earlier_stems=(), earlier_weight=0.0)
+    support = wording_scores(snapshot, alone).support(best.id)
+    return wording if support is None else support
 
 
 def specificity(word: str, members: list[QueryTerm], snapshot: Snapshot) -> float:
@@ -581,9 +605,14 @@ def outside_topic(text: str, best: Hit, snapshot: Snapshot) -> Referral | None:
 
     A referral term in the question counts unless the best passage is about it: all the term's
     words matched in its title, alternate questions or tags ("Kindergeld" in "Wie werden
-    Kindergeld und Unterhalt angerechnet?" is covered; "Kindergeld beantragen" is not).
+    Kindergeld und Unterhalt angerechnet?" is covered; "Kindergeld beantragen" is not). A
+    question of more than ``REFERRAL_WORDS`` words tells a situation: a referral term there is
+    mentioned in passing, and the decline model judges the question like any other.
     """
-    found = find_referral(words_of(fold(text)), snapshot.referrals)
+    words = words_of(fold(text))
+    if len(words) > REFERRAL_WORDS:
+        return None
+    found = find_referral(words, snapshot.referrals)
     if found is None:
         return None
     referral, term = found
@@ -664,13 +693,14 @@ def _answer(engine: SearchEngine, snapshot: Snapshot, text: str, previous: tuple
                       terms=tuple(terms), **common,
                       reason="Die Frage richtet sich an den Assistenten selbst (Smalltalk).")
 
-    # In a chat, the previous question is the context of this one, unless this one names a
-    # topic the content does not know. A follow-up ("und für Kinder?") is merged with it; any
+    # In a chat, the previous question is the context of this one. A follow-up ("und für
+    # Kinder?") is merged with it, unless it names a topic the content does not know; any
     # other question is read in its light: its words count a little (CONTEXT_WEIGHT), enough
     # to decide between passages the question alone cannot tell apart ("Welche Unterlagen
-    # muss ich am Ende abgeben?" after a question on self-employment).
-    context = bool(previous) and not new_topic(terms, snapshot)
-    follow_up = context and is_follow_up(text, terms)
+    # muss ich am Ende abgeben?" after a question on self-employment, "und für unsere
+    # Zwillinge?" after one on the standard rates).
+    context = bool(previous)
+    follow_up = context and is_follow_up(text, terms) and not new_topic(terms, snapshot)
     earlier_weight = FOLLOW_UP_WEIGHT if follow_up else CONTEXT_WEIGHT if context else 0.0
     earlier_words: list[str] = []
     if context:
@@ -701,7 +731,10 @@ def _answer(engine: SearchEngine, snapshot: Snapshot, text: str, previous: tuple
         raise engine.broken(snapshot, exc) from exc
     if ranked is not None:
         ranked.extend(hits)
-    if not hits:
+    # A question read in an earlier one's light (not merged with it) is answered as asked:
+    # when no passage contains any of its own words, the earlier question's cannot answer it
+    # ("und wo ist der Zoo?" after a question on the application).
+    if not hits or (context and not follow_up and not knows_any(in_context(terms)[0], snapshot)):
         return Answer(answered=False, confidence=0.0, hits=(),
                       suggestions=suggestions_for(searched, snapshot, as_of), searched=searched,
                       terms=tuple(terms), **common,
@@ -718,7 +751,7 @@ def _answer(engine: SearchEngine, snapshot: Snapshot, text: str, previous: tuple
                       suggestions=(), searched=searched, terms=tuple(terms), referral=referral,
                       **common,
                       reason=f"Die Frage betrifft '{referral.topic}': dafür ist {referral.where} zuständig.")
-    signals = signals_of(hits, terms, snapshot, follow_up)
+    signals = signals_of(hits, terms, snapshot, reading, follow_up)
     model = load_model()
     confidence = model.probability(signals)
     common.update(signals=signals, threshold=model.threshold)

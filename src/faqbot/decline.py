@@ -29,7 +29,8 @@ MODEL_FILE = Path(__file__).with_name("decline_model.json")
 class Signals:
     """What the search knows about its best candidate for a question."""
 
-    coverage: float        # importance-weighted share of the typed words the best passage matches
+    coverage: float        # importance-weighted share of the typed words the best passage matches (in a
+                           # chat, of the merged question in a follow-up, else of the question's own words)
     fuzzy: float           # rapidfuzz similarity of the question to its title or questions (0..1)
     domain: float          # share of the telling typed words inside the content's vocabulary
     margin: float          # BM25F lead of the best over the second candidate (0..1)
@@ -46,6 +47,7 @@ class Signals:
     learned: float = 0.0   # the passage classifier's probability for the best passage
     lead: float = 0.0      # the best passage's ranking score minus the second's
     wording: float = 0.0   # the best passage's ranking feature ``wording``: its support (faqbot.wording)
+    own: float = 0.0       # that support from the question's own words, without the chat's earlier question
 
     def vector(self) -> list[float]:
         return [getattr(self, f.name) for f in fields(self)]
