@@ -5,8 +5,10 @@ development sets).
 Each question is asked with the current engine, its passage classifier learned without the
 question's set (``training.out_of_set``); the best candidate's signals become one row,
 labelled 1 when the question is in scope (the content covers it) and 0 when it must be
-declined. Questions the rules decline before the model (small talk, other authorities'
-topics from referrals.yaml, nothing to search) are left out. The L2 strength is chosen by
+declined. Questions the rules decline before the model (small talk, a short question on
+another authority's topic from referrals.yaml, nothing to search, a question in a chat none of
+whose own words the content knows, one that only continues a missing earlier question) are left
+out. The L2 strength is chosen by
 cross-validation over the training sets (log loss): each set's rows are judged by a model
 fitted without that set, scope signal included, as a fresh holdout is judged by a model that
 never saw its writer's wording. The threshold is the lowest at which that cross-validated

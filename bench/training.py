@@ -12,7 +12,8 @@ since: holdout-2026 after the second round, the December, December b and Decembe
 after the third, the December d holdout after the fourth, the December e and f holdouts after
 the fifth, the December g and h holdouts after the sixth, the December i and j holdouts after the
 seventh round's first change, the December k and l holdouts after the seventh round, the
-December m, n, o and p holdouts after the eighth.
+December m, n, o and p holdouts after the eighth, the December q, r, s and t holdouts after the
+ninth.
 """
 from __future__ import annotations
 

@@ -47,7 +47,8 @@ class Signals:
     learned: float = 0.0   # the passage classifier's probability for the best passage
     lead: float = 0.0      # the best passage's ranking score minus the second's
     wording: float = 0.0   # the best passage's ranking feature ``wording``: its support (faqbot.wording)
-    own: float = 0.0       # that support from the question's own words, without the chat's earlier question
+    own: float = 0.0       # that support from the question's own words, without the chat's earlier
+                           # question (follow-ups included); outside a chat equal to ``wording``
 
     def vector(self) -> list[float]:
         return [getattr(self, f.name) for f in fields(self)]

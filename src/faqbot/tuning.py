@@ -49,12 +49,13 @@ EXPANSION_CREDIT = {"synonym": 0.9, "thesaurus": 0.8}
 BODY_CREDIT = 0.5
 # In a follow-up the earlier question's words weigh 0.4, the new words decide (step 7).
 FOLLOW_UP_WEIGHT = 0.4
-# Any other question asked after one is read with the earlier question as context (tenth
-# round: also one naming a word the content does not know), its words weighing this much: enough to decide
-# between passages the question alone cannot tell apart, too little to outweigh what it asks
-# (issue 11, fifth round: of 0.15 and 0.25, on the training sets' follow-ups and on their
-# standalone questions asked after an unrelated one, 0.15 took follow-ups from 0.734 to
-# 0.779 Hit@1 and left the unrelated ones as they were, 0.929 against 0.930).
+# Any other question asked after one is read with the earlier question as context, its words
+# weighing this much: enough to decide between passages the question alone cannot tell apart,
+# too little to outweigh what it asks (issue 11, fifth round: of 0.15 and 0.25, on the
+# training sets' follow-ups and on their standalone questions asked after an unrelated one,
+# 0.15 took follow-ups from 0.734 to 0.779 Hit@1 and left the unrelated ones as they were,
+# 0.929 against 0.930; since the tenth round also a question naming a word the content does
+# not know).
 CONTEXT_WEIGHT = 0.15
 # "was bedeutet X", "X Definition": a glossary term whose title is this similar
 # (token_set_ratio) to X is marked as the definition asked for (a feature of the ranking model).
@@ -99,7 +100,8 @@ TELLING_WORD = 0.7
 # A referral term (content/referrals.yaml) decides alone in a question of at most this many
 # words: "Elterngeld beantragen" is about the other authority's business. A longer question
 # that tells a situation names other matters in passing ("Ich habe eine Aufenthaltserlaubnis
-# und ...") and goes to the decline model like any other (tenth round: over the training
+# und ...") and goes to the decline model like any other; only if the model declines it is
+# the other authority named (tenth round: over the training
 # sets, every question the referral table rightly declined had at most 9 words; 18 of the 19
 # in-scope questions it wrongly declined had 11 or more).
 REFERRAL_WORDS = 10

@@ -85,7 +85,7 @@ def features(typed: Iterable[str], stem_words: Sequence[Sequence[str]]) -> Count
 class Reading:
     """What the model reads of one question, the same at answer time and in the fit: its
     plain words (``plain_words``) and word stems, and in a chat the earlier question's, which
-    count ``earlier_weight`` as much (0 outside a chat or on a new topic)."""
+    count ``earlier_weight`` as much (0 outside a chat)."""
     words: tuple[str, ...]
     stems: tuple = ()
     earlier_words: tuple[str, ...] = ()
