@@ -188,6 +188,7 @@ POINTING_BACK = re.compile(r"\b(dann|dafür|dafuer|davon|dabei|dadurch|trotzdem|
 # with a conjunction.
 CONTINUING = re.compile(r"^\W*(und|aber|oder|auch)\b", re.IGNORECASE)
 CONTINUES_MISSING = "Die Frage knüpft an eine frühere Frage an, die fehlt."
+NOTHING_FOUND = "Kein Eintrag enthält einen der Suchbegriffe."
 
 
 def continues_missing_question(question: str, terms: list[QueryTerm]) -> bool:
@@ -638,6 +639,15 @@ def referred(referral: Referral, hits: list[Hit], confidence: float, searched: s
                   reason=f"Die Frage betrifft '{referral.topic}': dafür ist {referral.where} zuständig.")
 
 
+def nothing_found(snapshot: Snapshot, searched: str, terms: list[QueryTerm], as_of: dt.date,
+                  common: dict) -> Answer:
+    """A declined answer for a question no passage has a word of, with the closest titles
+    as suggestions."""
+    return Answer(answered=False, confidence=0.0, hits=(),
+                  suggestions=suggestions_for(searched, snapshot, as_of), searched=searched,
+                  terms=tuple(terms), **common, reason=NOTHING_FOUND)
+
+
 def answer_question(engine: SearchEngine, question: str,
                     history: list[str] | tuple[str, ...] = (), today: dt.date | None = None) -> Answer:
     """Answer ``question`` as of ``today`` (default: the machine's date); ``history`` holds
@@ -746,10 +756,7 @@ def _answer(engine: SearchEngine, snapshot: Snapshot, text: str, previous: tuple
     if ranked is not None:
         ranked.extend(hits)
     if not hits:
-        return Answer(answered=False, confidence=0.0, hits=(),
-                      suggestions=suggestions_for(searched, snapshot, as_of), searched=searched,
-                      terms=tuple(terms), **common,
-                      reason="Kein Eintrag enthält einen der Suchbegriffe.")
+        return nothing_found(snapshot, searched, terms, as_of, common)
     if not previous and continues_missing_question(text, terms):
         return Answer(answered=False, confidence=0.0, hits=tuple(hits[:MAX_ANSWERS]),
                       suggestions=suggestions_for(searched, snapshot, as_of, hits),
@@ -760,10 +767,7 @@ def _answer(engine: SearchEngine, snapshot: Snapshot, text: str, previous: tuple
     if referral is not None and len(words_of(fold(text))) <= REFERRAL_WORDS:
         return referred(referral, hits, 0.0, searched, terms, common)
     if not follow_up and own_words_unknown(terms, snapshot):
-        return Answer(answered=False, confidence=0.0, hits=(),
-                      suggestions=suggestions_for(searched, snapshot, as_of), searched=searched,
-                      terms=tuple(terms), **common,
-                      reason="Kein Eintrag enthält einen der Suchbegriffe.")
+        return nothing_found(snapshot, searched, terms, as_of, common)
     signals = signals_of(hits, terms, snapshot, reading, follow_up)
     model = load_model()
     confidence = model.probability(signals)
