@@ -14,7 +14,7 @@ fitted without that set, scope signal included, as a fresh holdout is judged by 
 never saw its writer's wording. The threshold is the lowest at which that cross-validated
 share of declined out-of-scope questions reaches ``--target``, so that as few in-scope
 questions as possible are declined. The trade-off around it is printed. The holdouts that
-report quality (bench/holdout-2026-12u.yaml and -12v.yaml) are never read here. The model
+report quality (bench/holdout-2026-12w.yaml and -12x.yaml) are never read here. The model
 reads each standardised signal and the product of every pair (``faqbot.decline.expand``).
 
     .venv/bin/python bench/fit_decline.py [--write] [--target 0.94]

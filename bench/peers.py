@@ -231,8 +231,8 @@ def main() -> None:
     sets = args.questions or [str(ROOT / "content" / "questions.yaml"),
                               str(ROOT / "bench" / "holdout-questions.yaml"),
                               str(ROOT / "bench" / "holdout-2026.yaml"),
-                              str(ROOT / "bench" / "holdout-2026-12u.yaml"),
-                              str(ROOT / "bench" / "holdout-2026-12v.yaml")]
+                              str(ROOT / "bench" / "holdout-2026-12w.yaml"),
+                              str(ROOT / "bench" / "holdout-2026-12x.yaml")]
     for path in sets:
         path = Path(path).resolve()
         qset = load_question_set(path)

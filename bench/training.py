@@ -6,14 +6,14 @@ fitted on top of it must see, for each question, what the classifier says of a q
 has not learned, or it would trust the classifier far more than it deserves. So the
 questions are asked set by set, each set with a classifier learned from the other sets.
 
-The holdouts that report quality (bench/holdout-2026-12u.yaml and holdout-2026-12v.yaml) are
+The holdouts that report quality (bench/holdout-2026-12w.yaml and holdout-2026-12x.yaml) are
 never read here. The older holdouts reported earlier rounds of issue 11 and are training data
 since: holdout-2026 after the second round, the December, December b and December c holdouts
 after the third, the December d holdout after the fourth, the December e and f holdouts after
 the fifth, the December g and h holdouts after the sixth, the December i and j holdouts after the
 seventh round's first change, the December k and l holdouts after the seventh round, the
 December m, n, o and p holdouts after the eighth, the December q, r, s and t holdouts after the
-ninth.
+ninth, the December u and v holdouts after the tenth.
 """
 from __future__ import annotations
 
@@ -51,7 +51,8 @@ TRAINING = (STAFF, ROOT / "bench" / "holdout-questions.yaml", ROOT / "bench" / "
             ROOT / "bench" / "holdout-2026-12m.yaml", ROOT / "bench" / "holdout-2026-12n.yaml",
             ROOT / "bench" / "holdout-2026-12o.yaml", ROOT / "bench" / "holdout-2026-12p.yaml",
             ROOT / "bench" / "holdout-2026-12q.yaml", ROOT / "bench" / "holdout-2026-12r.yaml",
-            ROOT / "bench" / "holdout-2026-12s.yaml", ROOT / "bench" / "holdout-2026-12t.yaml")
+            ROOT / "bench" / "holdout-2026-12s.yaml", ROOT / "bench" / "holdout-2026-12t.yaml",
+            ROOT / "bench" / "holdout-2026-12u.yaml", ROOT / "bench" / "holdout-2026-12v.yaml")
 FOLDS = 5
 # The wording model's regularisation (scikit-learn's C) and the share of its weights kept:
 # compared by the classifier's own Hit@1, each training set asked with a model fitted on the

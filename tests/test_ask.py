@@ -17,6 +17,7 @@ from faqbot.ask import (
     in_context,
     normalise,
     ranked_candidates,
+    term_in_clause,
     wording_scores,
 )
 from faqbot.analysis import fold, words_of
@@ -74,6 +75,37 @@ def test_citizens_ways_of_typing_find_the_item(engine, question, expected):
     answer = ask(engine, question)
     assert answer.answered, answer.reason
     assert answer.hits[0].id == expected
+
+
+@pytest.mark.parametrize("question, term", [
+    ("Kannst du mir einfach erklären, was ein Meldeversäumnis ist?", "meldeversaumnis"),
+    ("Was versteht man unter einer Einstandsgemeinschaft, das Amt sagt das über mich?",
+     "einstandsgemeinschaft"),
+    ("Was bedeutet Karenzzeit, ich bin neu beim Jobcenter.", "karenzzeit"),
+    ("Ich bin neu hier. Mitwirkungspflicht einfach erklärt?", "mitwirkungspflicht"),
+])
+def test_a_meaning_asked_in_one_clause_names_the_term(question, term):
+    assert term_in_clause(question) == term
+
+
+@pytest.mark.parametrize("question", [
+    "Was meint das Jobcenter, wenn es von meinem Sohn spricht?",     # "meinen" is no meaning asked
+    "Ich habe Geld geerbt. Was bedeutet das für mich?",              # nothing but "das"
+    "Was ist, wenn ich krank werde?",
+    "Wie viel darf ich dazuverdienen?",
+])
+def test_a_question_asking_no_meaning_names_no_term(question):
+    assert term_in_clause(question) == ""
+
+
+def test_a_term_asked_in_a_clause_marks_its_glossary_entry_and_all_of_the_question_is_searched(shipped_engine):
+    question = "Was versteht man unter einer Einstandsgemeinschaft, das Amt sagt das über mich und meinen Mitbewohner?"
+    _, ranked = ranked_candidates(shipped_engine, question, (), dt.date(2026, 12, 1))
+    at = RANKING_FEATURES.index("definition")
+    marked = {h.id for h in ranked if h.features[at] == 1.0}
+    assert marked == {"glossary/einstandsgemeinschaft"}
+    answer = ask(shipped_engine, question)
+    assert any(t.text.startswith("mitbewoh") for t in answer.terms)     # the situation is searched too
 
 
 def test_answer_carries_id_kind_passage_source_and_stand(engine, items):

@@ -89,7 +89,7 @@ def test_the_shipped_model_was_learned_from_training_sets_only():
     assert len(load_learned()) > 100
 
 
-REPORTING_HOLDOUTS = ("bench/holdout-2026-12u.yaml", "bench/holdout-2026-12v.yaml")
+REPORTING_HOLDOUTS = ("bench/holdout-2026-12w.yaml", "bench/holdout-2026-12x.yaml")
 
 
 @pytest.mark.parametrize("model", ["classifier", "ranking", "decline", "scope", "wording"])

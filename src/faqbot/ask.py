@@ -44,6 +44,17 @@ DEFINITION = re.compile(
     r"|(?P<b>.+?)\s+(?:definition|bedeutung|erklärung|erklaerung|einfach\s+erklärt|"
     r"einfach\s+erklaert|erklärt|erklaert|begriff|definiert|was\s+(?:ist|heißt|heisst|bedeutet)\s+das))\W*$", re.IGNORECASE)
 
+# A meaning asked in one clause of a longer question: "was bedeutet Schonvermögen", "was
+# versteht man unter einer Einstandsgemeinschaft", "(erklär mir,) was ein Mehrbedarf ist",
+# "Meldeversäumnis einfach erklärt".
+MEANING_CLAUSE = re.compile(
+    r"^(?:was\s+(?:bedeutet|bedeuten|heißt|heisst|ist\s+(?:ein|eine|einen)|versteht\s+man\s+unter)\s+"
+    r"(?:eigentlich\s+|genau\s+)?(?:(?:der|die|das|ein|eine|einen|einer|den|dem)\s+)?(?P<a>.+?)"
+    r"|was\s+(?:(?:ein|eine|einen|der|die|das|den|dem)\s+)?(?P<c>.+?)\s+(?:ist|sind|bedeutet|heißt|heisst)"
+    r"|(?P<b>.+?)\s+(?:definition|bedeutung|einfach\s+erklärt|einfach\s+erklaert))\W*$", re.IGNORECASE)
+# Where a question's clauses part: "Was ist ein Bescheid rechtlich gesehen, und wie lange ...".
+CLAUSE_BREAK = re.compile(r"[,;:.!?]+\s*|\s+-\s+")
+
 # Questions to the assistant itself ("bist du ein Mensch?") get the friendly decline.
 SMALL_TALK = re.compile(
     r"^\W*(?:(?:hallo|hi|hey|moin|servus)\W+)?(?:wer|was|wie)?\s*(?:bist|heißt|heisst|kannst|machst|"
@@ -505,9 +516,24 @@ def wording_scores(snapshot: Snapshot, reading: Reading) -> Scores:
 def defined_term(text: str) -> str:
     """The term a question asks the meaning of ("Bürgergeld Definition" -> "burgergeld"), or ""."""
     match = DEFINITION.match(text.strip())
-    if not match:
-        return ""
-    term = fold(match["a"] or match["b"] or "").strip()
+    return _term_of(match["a"] or match["b"] or "") if match else ""
+
+
+def term_in_clause(text: str) -> str:
+    """The term one clause of a longer question asks the meaning of, or "": "Was versteht man
+    unter einer Einstandsgemeinschaft, das Amt sagt das über mich und meinen Mitbewohner?"
+    asks for the term as much as "Einstandsgemeinschaft Definition" does, but the rest of the
+    question still says what the asker needs, so all of it is searched."""
+    for clause in CLAUSE_BREAK.split(text):
+        match = MEANING_CLAUSE.match(clause.strip())
+        term = _term_of(next((g for g in match.groups() if g), "")) if match else ""
+        if term:
+            return term
+    return ""
+
+
+def _term_of(found: str) -> str:
+    term = fold(found).strip()
     words = term.split()
     return term if 0 < len(words) <= 4 and any(w not in STOP_WORDS for w in words) else ""
 
@@ -706,6 +732,8 @@ def _answer(engine: SearchEngine, snapshot: Snapshot, text: str, previous: tuple
     # "was bedeutet X", "X Definition": what is searched is X.
     term = defined_term(typed)
     typed = term or typed
+    # ... or asked in one clause of a longer question: marked, but all of it is searched.
+    term = term or term_in_clause(typed)
     searched = typed
     # The question is redacted once: for what is stored and for what is left out of the search.
     personal = personal_words(text, snapshot, redacted)
