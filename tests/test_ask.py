@@ -83,14 +83,19 @@ def test_citizens_ways_of_typing_find_the_item(engine, question, expected):
      "einstandsgemeinschaft"),
     ("Was bedeutet Karenzzeit, ich bin neu beim Jobcenter.", "karenzzeit"),
     ("Ich bin neu hier. Mitwirkungspflicht einfach erklärt?", "mitwirkungspflicht"),
+    ("Ich habe Post bekommen, was heißt Leistungsminderung auf meinem Bescheid?", "leistungsminderung"),
 ])
 def test_a_meaning_asked_in_one_clause_names_the_term(question, term):
     assert term_in_clause(question) == term
 
 
 @pytest.mark.parametrize("question", [
-    "Was meint das Jobcenter, wenn es von meinem Sohn spricht?",     # "meinen" is no meaning asked
-    "Ich habe Geld geerbt. Was bedeutet das für mich?",              # nothing but "das"
+    "Was meint das Jobcenter, wenn es von meinem Sohn spricht?",     # "meint" is no meaning asked
+    "Ich habe ein Auto geerbt, was bedeutet das für mein Bürgergeld?",  # what follows, not a term
+    "Ich habe einen Termin verpasst, was heißt das für meinen Regelbedarf?",
+    "Ich weiß nicht, was mein Einkommen ist.",
+    "Ich weiß nicht, was erlaubt ist.",
+    "Kannst du mir sagen, was das auf Deutsch heißt?",
     "Was ist, wenn ich krank werde?",
     "Wie viel darf ich dazuverdienen?",
 ])

@@ -46,12 +46,19 @@ DEFINITION = re.compile(
 
 # A meaning asked in one clause of a longer question: "was bedeutet Schonvermögen", "was
 # versteht man unter einer Einstandsgemeinschaft", "(erklär mir,) was ein Mehrbedarf ist",
-# "Meldeversäumnis einfach erklärt".
+# "was heißt Leistungsminderung auf meinem Bescheid", "Meldeversäumnis einfach erklärt". A
+# dependent clause needs its article ("was ein Mehrbedarf ist", not "was erlaubt ist").
 MEANING_CLAUSE = re.compile(
-    r"^(?:was\s+(?:bedeutet|bedeuten|heißt|heisst|ist\s+(?:ein|eine|einen)|versteht\s+man\s+unter)\s+"
-    r"(?:eigentlich\s+|genau\s+)?(?:(?:der|die|das|ein|eine|einen|einer|den|dem)\s+)?(?P<a>.+?)"
-    r"|was\s+(?:(?:ein|eine|einen|der|die|das|den|dem)\s+)?(?P<c>.+?)\s+(?:ist|sind|bedeutet|heißt|heisst)"
-    r"|(?P<b>.+?)\s+(?:definition|bedeutung|einfach\s+erklärt|einfach\s+erklaert))\W*$", re.IGNORECASE)
+    r"^(?:was (?:bedeutet|bedeuten|heißt|heisst|ist (?:ein|eine|einen)|versteht man unter) "
+    r"(?:eigentlich |genau )?(?:(?:der|die|das|ein|eine|einen|einer|den|dem) )?(?P<a>\S.*?)"
+    r"|was (?:ein|eine|einen|der|die|das|den|dem) (?P<c>\S.*?) (?:ist|sind|bedeutet|heißt|heisst)"
+    r"|(?P<b>\S.*?) (?:definition|bedeutung|einfach erklärt|einfach erklaert))"
+    r"(?: (?:auf|im|in) (?:meinem|dem|einem) \w+)?\W*$", re.IGNORECASE)
+# A term starting with one of these is no term but the rest of a sentence ("was bedeutet das
+# für mein Bürgergeld", "was das auf Deutsch heißt", "was mein Einkommen ist").
+NOT_A_TERM = frozenset(
+    "für fur bei mit auf im in an am zu zum zur von vom über uber nach aus mein meine meinen meinem "
+    "meiner dein deine sein seine ihr ihre unser unsere es das dies ich du er sie wir".split())
 # Where a question's clauses part: "Was ist ein Bescheid rechtlich gesehen, und wie lange ...".
 CLAUSE_BREAK = re.compile(r"[,;:.!?]+\s*|\s+-\s+")
 
@@ -525,9 +532,9 @@ def term_in_clause(text: str) -> str:
     asks for the term as much as "Einstandsgemeinschaft Definition" does, but the rest of the
     question still says what the asker needs, so all of it is searched."""
     for clause in CLAUSE_BREAK.split(text):
-        match = MEANING_CLAUSE.match(clause.strip())
+        match = MEANING_CLAUSE.match(" ".join(clause.split()))     # single spaces: no backtracking
         term = _term_of(next((g for g in match.groups() if g), "")) if match else ""
-        if term:
+        if term and term.split()[0] not in NOT_A_TERM:
             return term
     return ""
 
