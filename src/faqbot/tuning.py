@@ -57,8 +57,9 @@ FOLLOW_UP_WEIGHT = 0.4
 # 0.929 against 0.930; since the tenth round also a question naming a word the content does
 # not know).
 CONTEXT_WEIGHT = 0.15
-# "was bedeutet X", "X Definition": a glossary term whose title is this similar
-# (token_set_ratio) to X is marked as the definition asked for (a feature of the ranking model).
+# "was bedeutet X", "X Definition", as the whole question or one of its clauses: a glossary
+# term whose title is this similar (token_set_ratio) to X is marked as the definition asked for
+# (a feature of the ranking model).
 DEFINITION_MATCH = 85
 
 # --- what an answer shows (faqbot.ask) -------------------------------------------------------
