@@ -54,11 +54,6 @@ MEANING_CLAUSE = re.compile(
     r"|was (?:ein|eine|einen|der|die|das|den|dem) (?P<c>\S.*?) (?:ist|sind|bedeutet|heißt|heisst)"
     r"|(?P<b>\S.*?) (?:definition|bedeutung|einfach erklärt|einfach erklaert))"
     r"(?: (?:auf|im|in) (?:meinem|dem|einem) \w+)?\W*$", re.IGNORECASE)
-# A term starting with one of these is no term but the rest of a sentence ("was bedeutet das
-# für mein Bürgergeld", "was das auf Deutsch heißt", "was mein Einkommen ist").
-NOT_A_TERM = frozenset(
-    "für fur bei mit auf im in an am zu zum zur von vom über uber nach aus mein meine meinen meinem "
-    "meiner dein deine sein seine ihr ihre unser unsere es das dies ich du er sie wir".split())
 # Where a question's clauses part: "Was ist ein Bescheid rechtlich gesehen, und wie lange ...".
 CLAUSE_BREAK = re.compile(r"[,;:.!?]+\s*|\s+-\s+")
 
@@ -534,7 +529,9 @@ def term_in_clause(text: str) -> str:
     for clause in CLAUSE_BREAK.split(text):
         match = MEANING_CLAUSE.match(" ".join(clause.split()))     # single spaces: no backtracking
         term = _term_of(next((g for g in match.groups() if g), "")) if match else ""
-        if term and term.split()[0] not in NOT_A_TERM:
+        # A term cannot start with a stop word: "was bedeutet das für mein Bürgergeld", "was
+        # das auf Deutsch heißt" name no term but the rest of a sentence.
+        if term and term.split()[0] not in STOP_WORDS:
             return term
     return ""
 
